@@ -1,0 +1,58 @@
+"""The GraphQL adapter: types and resolvers over the domain in `server`.
+
+Resolvers stay thin. A rule written here would be a rule the pages miss, so
+every check lives in the domain and both adapters call it.
+"""
+
+from functools import partial
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from schema.errors import ErrorPresentation, log_errors
+from schema.query import Query
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+# Distinct query texts remembered, parsed and validated; integrators send a
+# handful of fixed queries, so a small cache answers nearly all of them.
+CACHED_QUERIES = 256
+
+
+class XiaowaiSchema(strawberry.Schema):
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: ExecutionContext | None = None,
+    ) -> None:
+        log_errors(errors)
+
+
+def build_schema(*, debug: bool = False) -> strawberry.Schema:
+    # Extensions are given as factories: each request gets fresh instances,
+    # since an extension keeps per-request state on itself.
+    return XiaowaiSchema(
+        query=Query,
+        extensions=[
+            partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+            partial(ParserCache, maxsize=CACHED_QUERIES),
+            partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+            partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+            partial(ValidationCache, maxsize=CACHED_QUERIES),
+            partial(ErrorPresentation, mask_faults=not debug),
+        ],
+    )
+
+
+def schema_text() -> str:
+    """The schema in SDL, as exported to `schema.graphql`."""
+    return str(build_schema()).rstrip() + "\n"

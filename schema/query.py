@@ -1,0 +1,203 @@
+"""The root query: what an integrator can read."""
+
+import asyncio
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from schema import inputs, types
+from schema.connections import Connection, connection, page_request
+from schema.context import Info
+from schema.ids import parse_global_id, record_id
+from server import institutions, organisation
+from server.errors import DomainError, ErrorCode
+from server.i18n import _
+from server.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+NODE_TYPES: dict[str, type[types.Record]] = {
+    node_type.__name__: node_type
+    for node_type in (
+        types.Subdistrict,
+        types.District,
+        types.Village,
+        types.Unit,
+        types.School,
+        types.Person,
+        types.LeadershipGroup,
+        types.Institution,
+    )
+}
+
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"How many items from the start or after `after`: 0 to "
+        f"{MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} if neither `first` nor `last` is given."
+    ),
+]
+After = Annotated[
+    str | None, strawberry.argument(description="The `endCursor` of the page before.")
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"How many items from the end or before `before`: 0 to "
+        f"{MAX_PAGE_SIZE}."
+    ),
+]
+Before = Annotated[
+    str | None, strawberry.argument(description="The `startCursor` of the page after.")
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any record by its global id; null if there is none.")
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        return (await _resolve_nodes(info, [id]))[0]
+
+    @strawberry.field(description=f"Up to {MAX_PAGE_SIZE} records by their global ids.")
+    async def nodes(
+        self, info: Info, ids: list[strawberry.ID]
+    ) -> list[relay.Node | None]:
+        if len(ids) > MAX_PAGE_SIZE:
+            message = _("Ask for at most {maximum} ids at once.")
+            raise DomainError(
+                ErrorCode.PAGE_SIZE, message.format(maximum=MAX_PAGE_SIZE), field="ids"
+            )
+        return await _resolve_nodes(info, ids)
+
+    @strawberry.field(description="The subdistrict this installation serves.")
+    async def subdistrict(self) -> types.Subdistrict | None:
+        return types.Subdistrict.from_optional_row(
+            await organisation.home_subdistrict()
+        )
+
+    @strawberry.field(description="The subdistrict's leadership group (领导小组).")
+    async def leadership_group(self) -> types.LeadershipGroup | None:
+        return types.LeadershipGroup.from_optional_row(
+            await organisation.leadership_group()
+        )
+
+    @strawberry.field(description="The management districts, by name.")
+    async def districts(
+        self,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[types.District]:
+        page = await organisation.list_districts(
+            page_request(first, after, last, before)
+        )
+        return connection(page, types.District.from_row)
+
+    @strawberry.field(description="The villages, by name.")
+    async def villages(
+        self,
+        filter: inputs.VillageFilter | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[types.Village]:
+        where = filter or inputs.VillageFilter()
+        page = await organisation.list_villages(
+            organisation.VillageFilter(
+                text=where.text,
+                district_id=record_id(where.district, "District", "district"),
+                without_district=where.without_district,
+            ),
+            page_request(first, after, last, before),
+        )
+        return connection(page, types.Village.from_row)
+
+    @strawberry.field(description="The schools, by name.")
+    async def schools(
+        self,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[types.School]:
+        page = await organisation.list_schools(page_request(first, after, last, before))
+        return connection(page, types.School.from_row)
+
+    @strawberry.field(description="The member units, by name.")
+    async def units(
+        self,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[types.Unit]:
+        page = await organisation.list_units(page_request(first, after, last, before))
+        return connection(page, types.Unit.from_row)
+
+    @strawberry.field(description="The people taking part in the supervision, by name.")
+    async def people(
+        self,
+        filter: inputs.PersonFilter | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[types.Person]:
+        where = filter or inputs.PersonFilter()
+        page = await organisation.list_people(
+            organisation.PersonFilter(
+                text=where.text,
+                unit_id=record_id(where.unit, "Unit", "unit"),
+                school_id=record_id(where.school, "School", "school"),
+                duties=tuple(where.duty or ()),
+            ),
+            page_request(first, after, last, before),
+        )
+        return connection(page, types.Person.from_row)
+
+    @strawberry.field(description="The roster of institutions (一张清单).")
+    async def institutions(
+        self,
+        filter: inputs.InstitutionFilter | None = None,
+        order_by: inputs.InstitutionOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[types.Institution]:
+        where = filter or inputs.InstitutionFilter()
+        order = order_by or inputs.InstitutionOrder()
+        page = await institutions.search_institutions(
+            institutions.InstitutionFilter(
+                text=where.text,
+                categories=tuple(where.category or ()),
+                license_statuses=tuple(where.license_status or ()),
+                operating_statuses=tuple(where.operating_status or ()),
+                village_id=record_id(where.village, "Village", "village"),
+                district_id=record_id(where.district, "District", "district"),
+            ),
+            institutions.institution_ordering(
+                order.field, descending=order.direction == inputs.OrderDirection.DESC
+            ),
+            page_request(first, after, last, before),
+        )
+        return connection(page, types.Institution.from_row)
+
+
+async def _resolve_nodes(info: Info, ids: list[str]) -> list[relay.Node | None]:
+    """Nodes in the order asked, loaded together; null for an id naming no record.
+
+    An id of an unknown type, or of a record that does not exist, answers
+    exactly like one the caller may not see, so ids reveal nothing.
+    """
+    return list(await asyncio.gather(*(_resolve_node(info, value) for value in ids)))
+
+
+async def _resolve_node(info: Info, value: str) -> relay.Node | None:
+    parsed = parse_global_id(value)
+    node_type = NODE_TYPES.get(parsed[0]) if parsed else None
+    if node_type is None:
+        return None
+    nodes = await node_type.resolve_nodes(info=info, node_ids=[str(parsed[1])])
+    return nodes[0]

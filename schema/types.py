@@ -1,0 +1,296 @@
+"""The object types of the API, each a thin view of a domain record.
+
+A type is built from its database row by `from_row`, which copies the
+columns the type shows; relations resolve through the request's loaders.
+"""
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import date, datetime
+from functools import cache
+from typing import Any, Self, TypeVar
+
+import strawberry
+from strawberry import relay
+
+from schema.context import Info
+from server import models
+
+Category = strawberry.enum(models.Category, description="What an institution teaches.")
+LicenseStatus = strawberry.enum(
+    models.LicenseStatus,
+    description="What the documents an institution holds add up to; never set by hand.",
+)
+OperatingStatus = strawberry.enum(models.OperatingStatus)
+DocumentKind = strawberry.enum(models.DocumentKind)
+DocumentStatus = strawberry.enum(
+    models.DocumentStatus,
+    description="HELD: granted; APPLIED: applied for, not yet granted.",
+)
+LeadershipRole = strawberry.enum(models.LeadershipRole)
+OfficeRole = strawberry.enum(models.OfficeRole)
+
+T = TypeVar("T", bound="FromRow")
+
+
+class FromRow:
+    """Builds a type from a database row holding at least the same names."""
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(**{name: getattr(row, name) for name in _init_fields(cls)})
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Any]) -> list[Self]:
+        return [cls.from_row(row) for row in rows]
+
+    @classmethod
+    def from_optional_row(cls, row: Any | None) -> Self | None:
+        return None if row is None else cls.from_row(row)
+
+
+@cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls) if field.init)
+
+
+class Record(FromRow, relay.Node):
+    """A node whose `resolve_nodes` loads rows through the request's loaders."""
+
+    LOADER = ""
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        loader = getattr(info.context.loaders, cls.LOADER)
+        rows = await loader.load_many([int(node_id) for node_id in node_ids])
+        return [cls.from_optional_row(row) for row in rows]
+
+
+@strawberry.type(description="A street office (街道) and the county and city it is in.")
+class Subdistrict(Record):
+    LOADER = "subdistrict"
+
+    id: relay.NodeID[int]
+    name: str
+    county: str
+    city: str
+
+
+@strawberry.type(description="A management district (管理区) of the subdistrict.")
+class District(Record):
+    LOADER = "district"
+
+    id: relay.NodeID[int]
+    name: str
+    version: int
+    secretary_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The general branch secretary (总支书记).")
+    async def secretary(self, info: Info) -> "Person | None":
+        return await _load_one(info, "person", Person, self.secretary_id)
+
+
+@strawberry.type(description="A village or residential community (村居).")
+class Village(Record):
+    LOADER = "village"
+
+    id: relay.NodeID[int]
+    name: str
+    version: int
+    district_id: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description="The management district; null while the office has not said which."
+    )
+    async def district(self, info: Info) -> District | None:
+        return await _load_one(info, "district", District, self.district_id)
+
+    @strawberry.field(description="The social supervisors who patrol this village.")
+    async def supervisors(self, info: Info) -> list["Person"]:
+        rows = await info.context.loaders.supervisors_of_village.load(self.id)
+        return Person.from_rows(rows)
+
+
+@strawberry.type(description="A member unit (成员单位) of the coordination mechanism.")
+class Unit(Record):
+    LOADER = "unit"
+
+    id: relay.NodeID[int]
+    name: str
+    version: int
+
+
+@strawberry.type(
+    description="A school whose teachers serve as party-building instructors."
+)
+class School(Record):
+    LOADER = "school"
+
+    id: relay.NodeID[int]
+    name: str
+    version: int
+
+    @strawberry.field(description="Its teachers posted to institutions as instructors.")
+    async def instructors(self, info: Info) -> list["Person"]:
+        rows = await info.context.loaders.instructors_of_school.load(self.id)
+        return Person.from_rows(rows)
+
+
+@strawberry.type(description="Someone who takes part in the supervision.")
+class Person(Record):
+    LOADER = "person"
+
+    id: relay.NodeID[int]
+    name: str
+    title: str | None = strawberry.field(
+        description="The position as the office writes it, such as 综治办主任."
+    )
+    version: int
+    unit_id: strawberry.Private[int | None]
+    school_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def unit(self, info: Info) -> Unit | None:
+        return await _load_one(info, "unit", Unit, self.unit_id)
+
+    @strawberry.field
+    async def school(self, info: Info) -> School | None:
+        return await _load_one(info, "school", School, self.school_id)
+
+    @strawberry.field(
+        description="The villages this person patrols as a social supervisor."
+    )
+    async def supervised_villages(self, info: Info) -> list[Village]:
+        rows = await info.context.loaders.villages_of_supervisor.load(self.id)
+        return Village.from_rows(rows)
+
+    @strawberry.field(
+        description="The institutions this person is posted to as instructor."
+    )
+    async def posted_institutions(self, info: Info) -> list["Institution"]:
+        rows = await info.context.loaders.postings_of_instructor.load(self.id)
+        return Institution.from_rows(rows)
+
+
+@strawberry.type(description="A seat in the leadership group.")
+class LeadershipMember(FromRow):
+    role: LeadershipRole
+    office_role: OfficeRole | None = strawberry.field(
+        description="The seat's role in the group's office, if it has one."
+    )
+    title: str = strawberry.field(description="The title as the group list writes it.")
+    position: int = strawberry.field(description="Place in the group list, from 1.")
+    person_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person:
+        row = await info.context.loaders.person.load(self.person_id)
+        return Person.from_row(row)
+
+
+@strawberry.type(description="The leadership group's office and who runs it.")
+class LeadershipOffice:
+    unit: Unit | None = strawberry.field(description="The unit the office sits in.")
+    director: LeadershipMember | None
+    deputy_director: LeadershipMember | None
+
+
+@strawberry.type(description="The leadership group (领导小组) of the subdistrict.")
+class LeadershipGroup(Record):
+    LOADER = "leadership_group"
+
+    id: relay.NodeID[int]
+    name: str
+    version: int
+    office_unit_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Every seat, in the order of the group list.")
+    async def members(
+        self, info: Info, role: LeadershipRole | None = None
+    ) -> list[LeadershipMember]:
+        rows = await info.context.loaders.leadership_members.load(self.id)
+        return LeadershipMember.from_rows(
+            row for row in rows if role in (None, row.role)
+        )
+
+    @strawberry.field
+    async def office(self, info: Info) -> LeadershipOffice:
+        rows = await info.context.loaders.leadership_members.load(self.id)
+        seats = {row.office_role: LeadershipMember.from_row(row) for row in rows}
+        return LeadershipOffice(
+            unit=await _load_one(info, "unit", Unit, self.office_unit_id),
+            director=seats.get(models.OfficeRole.DIRECTOR),
+            deputy_director=seats.get(models.OfficeRole.DEPUTY_DIRECTOR),
+        )
+
+
+@strawberry.type(
+    description="A school permit, business license or non-enterprise registration."
+)
+class Document(FromRow):
+    kind: DocumentKind
+    status: DocumentStatus
+    number: str | None = strawberry.field(
+        description="Null when the office has not recorded it: unknown, not absent."
+    )
+    issued_on: date | None
+    valid_until: date | None
+
+
+@strawberry.type(description="An off-campus training institution (校外培训机构).")
+class Institution(Record):
+    LOADER = "institution"
+
+    id: relay.NodeID[int]
+    registered_name: str
+    signboard_name: str | None
+    credit_code: str | None = strawberry.field(
+        description="The unified social credit code; null when not yet known."
+    )
+    category: Category | None = strawberry.field(description="Null when not yet known.")
+    address: str | None
+    operating_status: OperatingStatus
+    license_status: LicenseStatus
+    version: int = strawberry.field(
+        description="Grows with every change; writes state the version they read."
+    )
+    created_at: datetime
+    updated_at: datetime
+    village_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def village(self, info: Info) -> Village | None:
+        return await _load_one(info, "village", Village, self.village_id)
+
+    @strawberry.field(
+        description="The management district of the institution's village."
+    )
+    async def district(self, info: Info) -> District | None:
+        if self.village_id is None:
+            return None
+        village = await info.context.loaders.village.load(self.village_id)
+        district_id = village.district_id if village else None
+        return await _load_one(info, "district", District, district_id)
+
+    @strawberry.field(
+        description="The documents held or applied for, the permit first."
+    )
+    async def documents(self, info: Info) -> list[Document]:
+        rows = await info.context.loaders.documents_of_institution.load(self.id)
+        return Document.from_rows(rows)
+
+    @strawberry.field(description="The party-building instructors posted here.")
+    async def instructors(self, info: Info) -> list[Person]:
+        rows = await info.context.loaders.instructors_of_institution.load(self.id)
+        return Person.from_rows(rows)
+
+
+async def _load_one(
+    info: Info, loader: str, type_: type[T], id_: int | None
+) -> T | None:
+    if id_ is None:
+        return None
+    row = await getattr(info.context.loaders, loader).load(id_)
+    return type_.from_optional_row(row)

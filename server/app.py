@@ -1,0 +1,92 @@
+"""The web application: the API, the pages and the health check in one service."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request, cookie_parser
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+from tortoise.contrib.starlette import RegisterTortoise
+
+import web
+from schema.app import graphql_endpoint
+from server import database, i18n
+from server.logs import RequestLog
+from server.security import SecurityHeaders
+from server.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        config = database.tortoise_config(settings.database_url)
+        async with RegisterTortoise(app, config=config):
+            yield
+
+    app = Starlette(
+        debug=settings.debug,
+        routes=[
+            Route("/healthz", healthz),
+            Route("/graphql", graphql_endpoint(debug=settings.debug)),
+            Mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static"),
+            *web.routes,
+        ],
+        middleware=[
+            Middleware(RequestLog),
+            Middleware(SecurityHeaders, debug=settings.debug),
+            Middleware(LanguageChoice, default=settings.language),
+        ],
+        exception_handlers=web.exception_handlers,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """For load balancers and compose: is the service up and its database reachable?"""
+    try:
+        await database.ping()
+    except Exception:
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+class LanguageChoice:
+    """Serves each request in the reader's language.
+
+    Pages speak the installation's language (Chinese unless configured)
+    until the reader picks another with the switch, which sets a cookie;
+    a browser's own language setting is not taken as a choice, since office
+    computers are often set up in English. API callers name their language
+    in Accept-Language.
+    """
+
+    def __init__(self, app: ASGIApp, *, default: str) -> None:
+        self.app = app
+        self.default = default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        code = self.choose(scope["path"], dict(scope["headers"]))
+        scope.setdefault("state", {})["language"] = code
+        with i18n.language(code):
+            await self.app(scope, receive, send)
+
+    def choose(self, path: str, headers: dict[bytes, bytes]) -> str:
+        cookies = cookie_parser(headers.get(b"cookie", b"").decode("latin-1"))
+        if cookies.get(i18n.LANGUAGE_COOKIE) in i18n.LANGUAGES:
+            return cookies[i18n.LANGUAGE_COOKIE]
+        if path == "/graphql":
+            accept = headers.get(b"accept-language", b"").decode("latin-1")
+            return i18n.negotiate(accept, self.default)
+        return self.default

@@ -1,0 +1,69 @@
+"""The database connection, its configuration and its migrations."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as run_migrations
+
+APP_LABEL = "xiaowai"
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The configuration Tortoise needs, for the app, the CLI and the tests."""
+    if database_url.startswith("sqlite://"):
+        _create_parent_folder(database_url)
+
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            APP_LABEL: {
+                "models": ["server.models"],
+                "default_connection": "default",
+                "migrations": "server.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "Asia/Shanghai",
+    }
+
+
+def _create_parent_folder(database_url: str) -> None:
+    path = database_url.removeprefix("sqlite://").split("?", 1)[0]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every migration not yet applied; a no-op on an up-to-date database."""
+    try:
+        await run_migrations(config=tortoise_config(database_url))
+    finally:
+        await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def connect(database_url: str) -> AsyncIterator[TortoiseContext]:
+    """Open the database for a command or a test, and close it afterwards."""
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(database_url))
+        yield context
+
+
+async def ping() -> None:
+    """Raise if the database does not answer a trivial query."""
+    await Tortoise.get_connection("default").execute_query("SELECT 1")
+
+
+def __getattr__(name: str) -> Any:
+    # `tortoise makemigrations` (configured in pyproject.toml) reads this
+    # name; building it on demand keeps importing this module free of side
+    # effects such as creating the secret key.
+    if name == "TORTOISE_ORM":
+        from server.settings import load_settings
+
+        return tortoise_config(load_settings().database_url)
+    raise AttributeError(name)

@@ -1,0 +1,131 @@
+"""Off-campus training institutions, the documents they hold, their instructors."""
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from server.models.base import Record
+
+
+class Category(StrEnum):
+    ACADEMIC = "ACADEMIC"
+    ARTS = "ARTS"
+    SCIENCE_TECH = "SCIENCE_TECH"
+    SPORTS = "SPORTS"
+    OTHER = "OTHER"
+
+
+class OperatingStatus(StrEnum):
+    OPERATING = "OPERATING"
+    SUSPENDED = "SUSPENDED"
+    CLOSED = "CLOSED"
+    BANNED = "BANNED"
+
+
+class LicenseStatus(StrEnum):
+    """What the documents held add up to; see `server.licensing`."""
+
+    LICENSED = "LICENSED"
+    BUSINESS_LICENSE_ONLY = "BUSINESS_LICENSE_ONLY"
+    UNLICENSED = "UNLICENSED"
+    APPLYING = "APPLYING"
+
+
+class DocumentKind(StrEnum):
+    SCHOOL_PERMIT = "SCHOOL_PERMIT"
+    BUSINESS_LICENSE = "BUSINESS_LICENSE"
+    NON_ENTERPRISE_REGISTRATION = "NON_ENTERPRISE_REGISTRATION"
+
+
+class DocumentStatus(StrEnum):
+    HELD = "HELD"
+    APPLIED = "APPLIED"
+
+
+class Institution(Record):
+    """An off-campus training institution (校外培训机构).
+
+    `license_status` is never typed: the domain derives it from the documents
+    each time they change, and it is stored only so lists can filter on it.
+    """
+
+    NAME_FIELD = "registered_name"
+
+    id = fields.IntField(primary_key=True)
+    subdistrict = fields.ForeignKeyField(
+        "xiaowai.Subdistrict",
+        db_index=True,
+        related_name="institutions",
+        on_delete=fields.RESTRICT,
+    )
+    registered_name = fields.CharField(max_length=128)
+    signboard_name = fields.CharField(max_length=128, null=True)
+    credit_code = fields.CharField(max_length=18, null=True, unique=True)
+    category = fields.CharEnumField(Category, null=True, db_index=True)
+    address = fields.CharField(max_length=256, null=True)
+    village = fields.ForeignKeyField(
+        "xiaowai.Village",
+        db_index=True,
+        related_name="institutions",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    operating_status = fields.CharEnumField(
+        OperatingStatus, default=OperatingStatus.OPERATING, db_index=True
+    )
+    license_status = fields.CharEnumField(
+        LicenseStatus, default=LicenseStatus.UNLICENSED, db_index=True
+    )
+
+    class Meta:
+        table = "institution"
+
+
+class Document(Model):
+    """A school permit, business license or non-enterprise registration.
+
+    The number and dates are optional because the office often knows that an
+    institution holds a document before it has seen the number; pages show
+    such a number as unknown rather than leave a blank that looks like none.
+    """
+
+    id = fields.IntField(primary_key=True)
+    institution = fields.ForeignKeyField(
+        "xiaowai.Institution",
+        db_index=True,
+        related_name="documents",
+        on_delete=fields.CASCADE,
+    )
+    kind = fields.CharEnumField(DocumentKind)
+    status = fields.CharEnumField(DocumentStatus, default=DocumentStatus.HELD)
+    number = fields.CharField(max_length=64, null=True)
+    issued_on = fields.DateField(null=True)
+    valid_until = fields.DateField(null=True)
+
+    class Meta:
+        table = "document"
+        unique_together = (("institution", "kind"),)
+
+
+class InstructorAssignment(Model):
+    """A party-building instructor posted (派驻) to a licensed institution."""
+
+    id = fields.IntField(primary_key=True)
+    person = fields.ForeignKeyField(
+        "xiaowai.Person",
+        db_index=True,
+        related_name="instructor_assignments",
+        on_delete=fields.CASCADE,
+    )
+    institution = fields.ForeignKeyField(
+        "xiaowai.Institution",
+        db_index=True,
+        related_name="instructor_assignments",
+        on_delete=fields.CASCADE,
+    )
+    assigned_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "instructor_assignment"
+        unique_together = (("person", "institution"),)

@@ -1,0 +1,109 @@
+"""Settings, read once from the environment.
+
+Every command and the web application read the same variables, so `xiaowai
+migrate` run from any folder touches the same database that `xiaowai serve`
+uses. The embedded default keeps its files under `var/` at the project root.
+"""
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("zh", "en")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the service cannot run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    var_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    language: str = "zh"
+    debug: bool = False
+
+    @property
+    def is_embedded(self) -> bool:
+        """True when the database is the SQLite file xiaowai manages itself."""
+        return self.database_url.startswith("sqlite://")
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    var_dir = Path(env.get("XIAOWAI_VAR_DIR") or PROJECT_ROOT / "var")
+
+    return Settings(
+        database_url=_database_url(env, var_dir),
+        secret_key=env.get("SECRET_KEY") or _stored_secret_key(var_dir),
+        var_dir=var_dir,
+        host=env.get("XIAOWAI_HOST", "127.0.0.1"),
+        port=_port(env.get("XIAOWAI_PORT", "8000")),
+        log_level=_choice(
+            "XIAOWAI_LOG_LEVEL",
+            env.get("XIAOWAI_LOG_LEVEL", "INFO").upper(),
+            LOG_LEVELS,
+        ),
+        language=_choice(
+            "XIAOWAI_LANGUAGE", env.get("XIAOWAI_LANGUAGE", "zh"), LANGUAGES
+        ),
+        debug=env.get("XIAOWAI_DEBUG", "").lower() in ("1", "true", "yes", "on"),
+    )
+
+
+def _database_url(env, var_dir: Path) -> str:
+    url = env.get("DATABASE_URL")
+    if not url:
+        return f"sqlite://{var_dir / 'xiaowai.sqlite3'}"
+
+    # Tortoise names the PostgreSQL scheme `postgres`; accept the spelling
+    # that libpq, Docker images and most hosting panels print.
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    if not url.startswith(("sqlite://", "postgres://")):
+        raise SettingsError(
+            "DATABASE_URL must start with sqlite:// or postgres:// (or postgresql://)"
+        )
+    return url
+
+
+def _stored_secret_key(var_dir: Path) -> str:
+    """Read the secret key kept in `var/`, creating it on first use."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created with owner-only permissions from the first byte, not chmod-ed
+    # later; if another process won the race, its key is the one to use.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(
+            f"XIAOWAI_PORT must be a number from 1 to 65535, not {value!r}"
+        )
+    return int(value)
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise SettingsError(
+            f"{name} must be one of {', '.join(allowed)}, not {value!r}"
+        )
+    return value

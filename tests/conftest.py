@@ -1,0 +1,352 @@
+"""Test fixtures: a real database per test, the app, an HTTP client, a browser.
+
+The suite runs once per backend, chosen by XIAOWAI_TEST_DATABASE: `sqlite`
+(the default) or the URL of a PostgreSQL server where test databases may be
+created. Mixing both in one process is not supported by Tortoise.
+
+A template database is migrated and loaded with the plan once per run; each
+test gets its own copy (a file copy for SQLite, CREATE DATABASE … TEMPLATE for
+PostgreSQL), so tests never see each other's writes.
+"""
+
+import asyncio
+import itertools
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+from tortoise.context import TortoiseContext
+
+from server import database
+from server.app import create_app
+from server.seed import load_plan
+from server.settings import Settings
+
+BACKEND = os.environ.get("XIAOWAI_TEST_DATABASE", "sqlite")
+_copies = itertools.count()
+
+
+def pytest_report_header() -> str:
+    return f"xiaowai test database: {_redacted(BACKEND)}"
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        parts = parts._replace(netloc=parts.netloc.replace(parts.password, "***"))
+    return urlunsplit(parts)
+
+
+# --- databases -------------------------------------------------------------
+
+
+class Databases:
+    """Makes empty databases and copies of them, and drops them afterwards."""
+
+    def empty(self) -> str:
+        raise NotImplementedError
+
+    def copy(self, source: str) -> str:
+        raise NotImplementedError
+
+    def drop(self, url: str) -> None:
+        raise NotImplementedError
+
+
+class SqliteDatabases(Databases):
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def empty(self) -> str:
+        return f"sqlite://{self.folder / f'test-{next(_copies)}.sqlite3'}"
+
+    def copy(self, source: str) -> str:
+        url = self.empty()
+        shutil.copyfile(source.removeprefix("sqlite://"), url.removeprefix("sqlite://"))
+        return url
+
+    def drop(self, url: str) -> None:
+        Path(url.removeprefix("sqlite://")).unlink(missing_ok=True)
+
+
+class PostgresDatabases(Databases):
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        # The process id keeps two runs on one server (a developer's and
+        # CI's, say) out of each other's databases.
+        self.prefix = f"xiaowai_test_{os.getpid()}"
+
+    def empty(self) -> str:
+        name = f"{self.prefix}_{next(_copies)}"
+        self._admin(f'CREATE DATABASE "{name}"')
+        return self._url(name)
+
+    def copy(self, source: str) -> str:
+        name = f"{self.prefix}_{next(_copies)}"
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._name(source)}"')
+        return self._url(name)
+
+    def drop(self, url: str) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{self._name(url)}" WITH (FORCE)')
+
+    def _admin(self, statement: str) -> None:
+        async def run() -> None:
+            connection = await asyncpg.connect(_libpq_url(self.server_url))
+            try:
+                await connection.execute(statement)
+            finally:
+                await connection.close()
+
+        asyncio.run(run())
+
+    def _url(self, name: str) -> str:
+        return urlunsplit(urlsplit(self.server_url)._replace(path=f"/{name}"))
+
+    @staticmethod
+    def _name(url: str) -> str:
+        return urlsplit(url).path.lstrip("/")
+
+
+def _libpq_url(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    if BACKEND == "sqlite":
+        yield SqliteDatabases(tmp_path_factory.mktemp("databases"))
+        return
+
+    manager = PostgresDatabases(BACKEND)
+    try:
+        manager._admin("SELECT 1")
+    except (OSError, asyncpg.PostgresError) as error:
+        pytest.exit(
+            f"PostgreSQL is not reachable at {_redacted(BACKEND)} ({error}). Start it, "
+            "or run `make test-sqlite` for the SQLite half of the suite.",
+            returncode=3,
+        )
+    yield manager
+
+
+@pytest.fixture(scope="session")
+def template_database(databases: Databases) -> Iterator[str]:
+    """Migrated, with the plan's organisation loaded: what `make run` sets up."""
+    url = databases.empty()
+
+    async def prepare() -> None:
+        await database.migrate(url)
+        async with database.connect(url):
+            await load_plan()
+
+    asyncio.run(prepare())
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def database_url(databases: Databases, template_database: str) -> Iterator[str]:
+    url = databases.copy(template_database)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def empty_database_url(databases: Databases) -> Iterator[str]:
+    """A database with nothing in it, not even tables."""
+    url = databases.empty()
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
+    """The test's database opened for direct use by the domain."""
+    async with database.connect(database_url) as context:
+        yield context
+
+
+# --- the application -------------------------------------------------------
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url, secret_key="test-secret", var_dir=tmp_path
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings):
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver"
+    ) as c:
+        yield c
+
+
+@dataclass
+class GraphQLClient:
+    """Posts queries as an integrator would, and returns the decoded answer."""
+
+    http: httpx.AsyncClient
+    headers: dict[str, str] = field(default_factory=dict)
+
+    async def __call__(self, query: str, **variables) -> dict:
+        response = await self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers=self.headers,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def data(self, query: str, **variables) -> dict:
+        """The data of an answer that must have no errors."""
+        answer = await self(query, **variables)
+        assert "errors" not in answer, answer["errors"]
+        return answer["data"]
+
+
+@pytest.fixture
+def graphql(client: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(client)
+
+
+# --- counting SQL statements ----------------------------------------------
+
+
+class StatementCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lstrip()
+        if message.split(" ", 1)[0].upper() in (
+            "SELECT",
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+            "WITH",
+        ):
+            self.statements.append(message)
+
+
+@contextmanager
+def counting_statements() -> Iterator[StatementCounter]:
+    """Counts the SQL statements the database driver sends while inside."""
+    logger = logging.getLogger("tortoise.db_client")
+    counter = StatementCounter()
+    previous_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(previous_level)
+
+
+# --- a served instance and a browser --------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Served:
+    base_url: str
+    database_url: str
+
+
+@pytest.fixture
+def served(database_url: str, tmp_path: Path) -> Iterator[Served]:
+    """xiaowai running in its own process, as `xiaowai serve` runs it."""
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "XIAOWAI_VAR_DIR": str(tmp_path),
+        "XIAOWAI_PORT": str(port),
+        "XIAOWAI_LOG_LEVEL": "WARNING",
+    }
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve"],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(base_url, process, log)
+        yield Served(base_url=base_url, database_url=database_url)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_until_healthy(base_url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"xiaowai exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("xiaowai did not become healthy within 30 seconds")
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+async def browser():
+    """Debian's Chromium, driven by Playwright; the suite never downloads a browser."""
+    from playwright.async_api import async_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            "Chromium is missing: install Debian's `chromium` package (.ci/run does)."
+        )
+    async with async_playwright() as playwright:
+        instance = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield instance
+        await instance.close()

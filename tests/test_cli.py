@@ -1,0 +1,77 @@
+"""The `xiaowai` command, run as a person at a terminal would run it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from schema import schema_text
+from tests.conftest import BACKEND
+
+XIAOWAI = [sys.executable, "-m", "server"]
+
+
+def run(*arguments: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    # Only what the test names: a DATABASE_URL set around the suite must not leak in.
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("XIAOWAI_", "DATABASE_URL"))
+    }
+    return subprocess.run(
+        [*XIAOWAI, *arguments],
+        env={**inherited, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_migrate_and_seed_from_another_folder_then_seed_again(
+    empty_database_url, tmp_path
+):
+    env = {"DATABASE_URL": empty_database_url, "XIAOWAI_VAR_DIR": str(tmp_path / "var")}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    migrated = run("migrate", env=env, cwd=elsewhere)
+    seeded = run("seed", env=env, cwd=elsewhere)
+    again = run("seed", env=env, cwd=elsewhere)
+
+    assert migrated.returncode == 0, migrated.stderr
+    assert seeded.stdout.strip() == "Loaded the organisation of the plan."
+    assert (
+        again.stdout.strip() == "The organisation is already loaded; nothing changed."
+    )
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="the embedded default is SQLite")
+def test_embedded_default_keeps_its_database_and_secret_under_var(tmp_path):
+    env = {"XIAOWAI_VAR_DIR": str(tmp_path / "var")}
+
+    migrated = run("migrate", env=env, cwd=tmp_path)
+
+    assert migrated.returncode == 0, migrated.stderr
+    assert (tmp_path / "var" / "xiaowai.sqlite3").exists()
+    assert (tmp_path / "var" / "secret_key").exists()
+
+
+def test_export_schema_writes_the_sdl(tmp_path):
+    target = tmp_path / "out.graphql"
+
+    exported = run("export-schema", "--output", str(target), env={}, cwd=tmp_path)
+    to_stdout = run("export-schema", "--output", "-", env={}, cwd=tmp_path)
+
+    assert exported.returncode == 0, exported.stderr
+    assert target.read_text(encoding="utf-8") == schema_text()
+    assert to_stdout.stdout == schema_text()
+
+
+def test_a_bad_setting_stops_with_a_message_naming_what_is_accepted(tmp_path):
+    result = run("migrate", env={"XIAOWAI_PORT": "http"}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert "XIAOWAI_PORT must be a number from 1 to 65535" in result.stderr

@@ -1,0 +1,121 @@
+"""The API refuses what would be expensive or revealing, and says so."""
+
+import logging
+
+import httpx
+import pytest
+
+from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from server.app import create_app
+from server.settings import Settings
+from tests.conftest import GraphQLClient
+
+
+async def test_depth_beyond_the_limit_is_refused(graphql):
+    nested = """{ institutions { edges { node {
+        village { district { secretary { unit { name } } } }
+    } } } }"""
+    # Person → institutions → instructors → … alternates without end.
+    chain = "name"
+    for _ in range(MAX_DEPTH):
+        chain = f"postedInstitutions {{ instructors {{ {chain} }} }}"
+    too_deep = f"{{ people {{ edges {{ node {{ {chain} }} }} }} }}"
+
+    allowed = await graphql(nested)
+    refused = await graphql(too_deep)
+
+    assert "errors" not in allowed
+    assert refused["errors"][0]["message"].endswith(
+        f"exceeds maximum operation depth of {MAX_DEPTH}"
+    )
+
+
+async def test_too_many_aliases_are_refused(graphql):
+    aliases = " ".join(f"a{n}: subdistrict {{ name }}" for n in range(MAX_ALIASES + 1))
+
+    answer = await graphql(f"{{ {aliases} }}")
+
+    assert "aliases found" in answer["errors"][0]["message"]
+    assert answer.get("data") is None
+
+
+async def test_too_many_tokens_are_refused(graphql):
+    fields = " ".join("name" for _ in range(MAX_TOKENS))
+
+    answer = await graphql(f"{{ subdistrict {{ {fields} }} }}")
+
+    assert "token" in answer["errors"][0]["message"]
+
+
+async def test_queries_over_get_are_not_served(client):
+    response = await client.get(
+        "/graphql", params={"query": "{ subdistrict { name } }"}
+    )
+
+    assert response.status_code == 400
+    assert response.text == "queries are not allowed when using GET"
+
+
+async def test_graphiql_is_not_served_unless_debugging(client):
+    response = await client.get("/graphql", headers={"Accept": "text/html"})
+
+    assert "graphiql" not in response.text.lower()
+
+
+async def test_batched_requests_are_refused(client):
+    response = await client.post(
+        "/graphql", json=[{"query": "{ subdistrict { name } }"}] * 2
+    )
+
+    assert response.status_code == 400
+
+
+async def test_unexpected_faults_are_masked_and_logged_with_their_traceback(
+    graphql, monkeypatch, caplog
+):
+    from server import organisation
+
+    async def broken():
+        raise RuntimeError("connection string postgres://secret@db leaked")
+
+    monkeypatch.setattr(organisation, "home_subdistrict", broken)
+
+    with caplog.at_level(logging.ERROR, logger="xiaowai.graphql"):
+        answer = await graphql("{ subdistrict { name } }")
+
+    assert answer["errors"][0]["message"] == "Unexpected error."
+    assert answer["errors"][0]["extensions"] == {"code": "INTERNAL"}
+    assert "secret" not in str(answer)
+    assert any(record.exc_info for record in caplog.records)
+
+
+@pytest.fixture
+async def debugging_client(database_url, tmp_path):
+    settings = Settings(
+        database_url=database_url,
+        secret_key="test-secret",
+        var_dir=tmp_path,
+        debug=True,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver"
+        ) as c:
+            yield c
+
+
+async def test_debugging_shows_the_fault_and_graphiql(debugging_client, monkeypatch):
+    from server import organisation
+
+    async def broken():
+        raise RuntimeError("the real cause")
+
+    monkeypatch.setattr(organisation, "home_subdistrict", broken)
+
+    answer = await GraphQLClient(debugging_client)("{ subdistrict { name } }")
+    ide = await debugging_client.get("/graphql", headers={"Accept": "text/html"})
+
+    assert answer["errors"][0]["message"] == "the real cause"
+    assert "graphiql" in ide.text.lower()

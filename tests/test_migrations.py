@@ -1,0 +1,60 @@
+"""The committed migrations build exactly the models, with every index they need."""
+
+from tortoise import Tortoise
+from tortoise.fields.relational import ForeignKeyFieldInstance, OneToOneFieldInstance
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+from server.database import APP_LABEL, tortoise_config
+
+# Every query filters or joins on these; a missing index turns a lookup into
+# a scan of the table, which no one notices until the data grows.
+LEADING_INDEX_COLUMNS_SQLITE = """
+    SELECT m.name AS "table", i.name AS column_name
+    FROM sqlite_master m, pragma_index_list(m.name) l, pragma_index_info(l.name) i
+    WHERE m.type = 'table' AND i.seqno = 0
+"""
+LEADING_INDEX_COLUMNS_POSTGRES = """
+    SELECT t.relname AS "table", a.attname AS column_name
+    FROM pg_index x
+    JOIN pg_class t ON t.oid = x.indrelid
+    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
+    WHERE t.relnamespace = 'public'::regnamespace
+"""
+
+
+def columns_that_need_an_index() -> set[tuple[str, str]]:
+    needed = set()
+    for model in Tortoise.apps[APP_LABEL].values():
+        meta = model._meta
+        for name, field in meta.fields_map.items():
+            if isinstance(field, (ForeignKeyFieldInstance, OneToOneFieldInstance)):
+                needed.add(
+                    (meta.db_table, meta.fields_db_projection[field.source_field])
+                )
+            elif field.pk:
+                continue  # the primary key is its own index on both databases
+            elif (field.index or field.unique) and name in meta.fields_db_projection:
+                needed.add((meta.db_table, meta.fields_db_projection[name]))
+    return needed
+
+
+async def test_every_foreign_key_and_filtered_column_leads_an_index(db, database_url):
+    query = (
+        LEADING_INDEX_COLUMNS_SQLITE
+        if database_url.startswith("sqlite")
+        else LEADING_INDEX_COLUMNS_POSTGRES
+    )
+    rows = await Tortoise.get_connection("default").execute_query_dict(query)
+    indexed = {(row["table"], row["column_name"]) for row in rows}
+
+    needed = columns_that_need_an_index()
+    assert ("institution", "village_id") in needed
+    assert needed - indexed == set()
+
+
+async def test_migrations_are_up_to_date_with_the_models(db, database_url):
+    config = tortoise_config(database_url)["apps"]
+
+    changes = await MigrationAutodetector(Tortoise.apps, config).changes()
+
+    assert [writer.name for writer in changes] == []

@@ -1,0 +1,70 @@
+"""What each value of the domain's enumerations is called on the pages.
+
+The terms are those of the office's own documents (证照齐全, 有照无证 …);
+the strings here are the English source, translated by the catalog.
+"""
+
+from enum import StrEnum
+
+from server.i18n import N_, gettext
+from server.models import (
+    Category,
+    DocumentKind,
+    DocumentStatus,
+    LeadershipRole,
+    LicenseStatus,
+    OfficeRole,
+    OperatingStatus,
+)
+
+LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
+    Category: {
+        Category.ACADEMIC: N_("Academic"),
+        Category.ARTS: N_("Arts"),
+        Category.SCIENCE_TECH: N_("Science and technology"),
+        Category.SPORTS: N_("Sports"),
+        Category.OTHER: N_("Other"),
+    },
+    LicenseStatus: {
+        LicenseStatus.LICENSED: N_("Fully licensed"),
+        LicenseStatus.BUSINESS_LICENSE_ONLY: N_("Business license, no permit"),
+        LicenseStatus.UNLICENSED: N_("Neither permit nor license"),
+        LicenseStatus.APPLYING: N_("Licensing in progress"),
+    },
+    OperatingStatus: {
+        OperatingStatus.OPERATING: N_("Operating"),
+        OperatingStatus.SUSPENDED: N_("Suspended"),
+        OperatingStatus.CLOSED: N_("Closed"),
+        OperatingStatus.BANNED: N_("Banned"),
+    },
+    DocumentKind: {
+        DocumentKind.SCHOOL_PERMIT: N_("School permit"),
+        DocumentKind.BUSINESS_LICENSE: N_("Business license"),
+        DocumentKind.NON_ENTERPRISE_REGISTRATION: N_(
+            "Private non-enterprise registration"
+        ),
+    },
+    DocumentStatus: {
+        DocumentStatus.HELD: N_("Held"),
+        DocumentStatus.APPLIED: N_("Applied for"),
+    },
+    LeadershipRole: {
+        LeadershipRole.LEADER: N_("Leader"),
+        LeadershipRole.DEPUTY_LEADER: N_("Deputy leader"),
+        LeadershipRole.MEMBER: N_("Member"),
+    },
+    OfficeRole: {
+        OfficeRole.DIRECTOR: N_("Office director"),
+        OfficeRole.DEPUTY_DIRECTOR: N_("Office deputy director"),
+    },
+}
+
+
+def label(value: StrEnum) -> str:
+    """The name of `value` in the reader's language."""
+    return gettext(LABELS[type(value)][value])
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """(value, name) pairs for a select field, in the enumeration's order."""
+    return [(member.value, label(member)) for member in enum]
