@@ -39,8 +39,9 @@ schema: $(INSTALLED)
 
 # Extract the strings to translate and merge them into the Chinese catalog.
 messages: $(INSTALLED)
+	mkdir -p var
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o var/messages.pot .
-	$(BIN)/pybabel update -i var/messages.pot -d server/locale -l zh --no-location --width 88
+	$(BIN)/pybabel update -i var/messages.pot -d server/locale -l zh --width 88 --ignore-obsolete
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

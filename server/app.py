@@ -1,5 +1,6 @@
 """The web application: the API, the pages and the health check in one service."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,8 @@ from server import database, i18n
 from server.logs import RequestLog
 from server.security import SecurityHeaders
 from server.settings import Settings, load_settings
+
+logger = logging.getLogger("xiaowai")
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -53,7 +56,9 @@ async def healthz(request: Request) -> JSONResponse:
     """For load balancers and compose: is the service up and its database reachable?"""
     try:
         await database.ping()
-    except Exception:
+    except Exception as error:
+        # The class alone: a driver's message may hold the connection string.
+        logger.warning("health check: database unreachable (%s)", type(error).__name__)
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
     return JSONResponse({"status": "ok", "database": "ok"})
 

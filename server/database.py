@@ -9,6 +9,8 @@ from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
 
+from server.clock import OFFICE_TIMEZONE
+
 APP_LABEL = "xiaowai"
 
 
@@ -27,7 +29,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
             }
         },
         "use_tz": True,
-        "timezone": "Asia/Shanghai",
+        "timezone": str(OFFICE_TIMEZONE),
     }
 
 

@@ -29,7 +29,7 @@ def logging_config(level: str) -> dict:
         "loggers": {
             # The database driver logs every statement with its parameters at
             # DEBUG; parameters hold personal data, so they stay out always.
-            "tortoise.db_client": {"level": "INFO"},
+            "tortoise": {"level": "WARNING"},
         },
     }
 

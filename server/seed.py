@@ -5,11 +5,10 @@ have edited what was loaded, so nothing is touched: running it again changes
 nothing. The whole load is one transaction, so a failure leaves no half.
 """
 
-from datetime import date
-
 from tortoise.transactions import in_transaction
 
 from server import plan_data as plan
+from server.clock import today
 from server.licensing import derive_license_status
 from server.models import (
     District,
@@ -143,7 +142,7 @@ async def _create_licensed_institution(
     institution = await Institution.create(
         subdistrict=subdistrict,
         registered_name=name,
-        license_status=derive_license_status(documents, date.today()),
+        license_status=derive_license_status(documents, today()),
     )
     for document in documents:
         document.institution = institution

@@ -4,8 +4,7 @@ Until the domain has write functions of its own, these create rows the way
 `server.seed` does, deriving the license status from the documents.
 """
 
-from datetime import date
-
+from server.clock import today
 from server.licensing import derive_license_status
 from server.models import (
     Category,
@@ -41,7 +40,7 @@ async def institution(
         village=village,
         category=category,
         address=address,
-        license_status=derive_license_status(held, date.today()),
+        license_status=derive_license_status(held, today()),
     )
     for document in held:
         document.institution = created

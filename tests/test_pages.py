@@ -191,3 +191,13 @@ async def test_vendored_htmx_is_served(client):
 
     assert response.status_code == 200
     assert 'version:"2.0.11"' in response.text
+
+
+async def test_htmx_page_links_of_villages_get_only_the_villages_block(client):
+    response = await client.get(
+        "/staff/", headers={"HX-Request": "true", "HX-Target": "villages"}
+    )
+
+    assert response.text.lstrip().startswith('<section id="villages"')
+    assert "寇家村" in response.text
+    assert "领导小组" not in response.text

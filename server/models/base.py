@@ -14,7 +14,8 @@ class Record(Model):
     `version` grows by one with every write; a writer states the version it
     read, so two people editing the same record cannot overwrite each other.
     `sort_name` is the pinyin key of the field named by `NAME_FIELD`, kept up
-    to date on every save so that lists order the way readers expect.
+    to date on every save so that lists order the way readers expect. Bulk
+    writes (`bulk_create`, `QuerySet.update`) bypass `save` and must set it.
     """
 
     NAME_FIELD: ClassVar[str] = "name"
