@@ -83,7 +83,6 @@ class LanguageChoice:
             return
 
         code = self.choose(scope["path"], dict(scope["headers"]))
-        scope.setdefault("state", {})["language"] = code
         with i18n.language(code):
             await self.app(scope, receive, send)
 

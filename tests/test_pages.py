@@ -2,8 +2,12 @@
 
 import re
 
+import httpx
 import pytest
 
+from server import database
+from server.app import create_app
+from server.settings import Settings
 from tests import factories
 
 STAFF_PAGES = ["/", "/staff/", "/staff/institutions", "/staff/institutions/1"]
@@ -201,3 +205,24 @@ async def test_htmx_page_links_of_villages_get_only_the_villages_block(client):
     assert response.text.lstrip().startswith('<section id="villages"')
     assert "寇家村" in response.text
     assert "领导小组" not in response.text
+
+
+async def test_pages_of_a_migrated_but_empty_database_say_what_to_do(
+    empty_database_url, tmp_path
+):
+    await database.migrate(empty_database_url)
+    app = create_app(
+        Settings(database_url=empty_database_url, secret_key="test", var_dir=tmp_path)
+    )
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test"
+        ) as client:
+            organisation = await client.get("/staff/")
+            roster = await client.get("/staff/institutions")
+
+    assert organisation.status_code == 200
+    assert "xiaowai seed" in organisation.text
+    assert "共找到 0 家机构" in text_of(roster.text)

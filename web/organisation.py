@@ -17,7 +17,6 @@ ALL = PageRequest(first=100)
 
 
 async def subdistrict_page(request: Request) -> Response:
-    subdistrict = await organisation.home_subdistrict()
     villages = await _villages_section(request)
     if wants_block(request, "villages"):
         return render(request, "staff/subdistrict.html", villages, block="villages")
@@ -26,7 +25,7 @@ async def subdistrict_page(request: Request) -> Response:
         request,
         "staff/subdistrict.html",
         {
-            "subdistrict": subdistrict,
+            "subdistrict": await organisation.home_subdistrict(),
             **await _leadership_section(),
             **await _districts_section(),
             **villages,
