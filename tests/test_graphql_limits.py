@@ -2,13 +2,11 @@
 
 import logging
 
-import httpx
 import pytest
 
 from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
-from server.app import create_app
 from server.settings import Settings
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, running
 
 
 async def test_depth_beyond_the_limit_is_refused(graphql):
@@ -97,13 +95,8 @@ async def debugging_client(database_url, tmp_path):
         var_dir=tmp_path,
         debug=True,
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://testserver"
-        ) as c:
-            yield c
+    async with running(settings) as c:
+        yield c
 
 
 async def test_debugging_shows_the_fault_and_graphiql(debugging_client, monkeypatch):

@@ -2,10 +2,8 @@
 
 import logging
 
-import httpx
-
-from server.app import create_app
 from server.settings import Settings
+from tests.conftest import running
 
 
 async def test_healthz_reports_a_reachable_database(client):
@@ -21,14 +19,8 @@ async def test_healthz_reports_an_unreachable_database(tmp_path):
         secret_key="test-secret",
         var_dir=tmp_path,
     )
-    app = create_app(unreachable)
-
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://test"
-        ) as client:
-            response = await client.get("/healthz")
+    async with running(unreachable) as client:
+        response = await client.get("/healthz")
 
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unreachable"}

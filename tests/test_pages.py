@@ -2,13 +2,12 @@
 
 import re
 
-import httpx
 import pytest
 
 from server import database
-from server.app import create_app
 from server.settings import Settings
 from tests import factories
+from tests.conftest import running
 
 STAFF_PAGES = ["/", "/staff/", "/staff/institutions", "/staff/institutions/1"]
 
@@ -211,17 +210,13 @@ async def test_pages_of_a_migrated_but_empty_database_say_what_to_do(
     empty_database_url, tmp_path
 ):
     await database.migrate(empty_database_url)
-    app = create_app(
-        Settings(database_url=empty_database_url, secret_key="test", var_dir=tmp_path)
+    settings = Settings(
+        database_url=empty_database_url, secret_key="x", var_dir=tmp_path
     )
 
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://test"
-        ) as client:
-            organisation = await client.get("/staff/")
-            roster = await client.get("/staff/institutions")
+    async with running(settings) as client:
+        organisation = await client.get("/staff/")
+        roster = await client.get("/staff/institutions")
 
     assert organisation.status_code == 200
     assert "xiaowai seed" in organisation.text
