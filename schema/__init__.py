@@ -18,6 +18,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorPresentation, log_errors
+from schema.mutations import Mutation
 from schema.query import Query
 
 MAX_DEPTH = 10
@@ -42,6 +43,7 @@ def build_schema(*, debug: bool = False) -> strawberry.Schema:
     # since an extension keeps per-request state on itself.
     return XiaowaiSchema(
         query=Query,
+        mutation=Mutation,
         extensions=[
             partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
             partial(ParserCache, maxsize=CACHED_QUERIES),

@@ -7,13 +7,18 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from schema.loaders import Loaders
+from server.permissions import Actor
 
 
 @dataclass
 class Context:
     request: Request
     response: Response
-    loaders: Loaders = field(default_factory=Loaders)
+    actor: Actor
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.actor)
 
 
 Info = StrawberryInfo[Context, None]

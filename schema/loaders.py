@@ -3,7 +3,9 @@
 Each loader collects the keys its resolvers ask for during one tick of the
 event loop and answers them all with one call to the domain, so a page of
 100 institutions costs the same number of queries as a page of 5. Loaders
-live for one request only, so no one ever reads another request's cache.
+live for one request only, so no one ever reads another request's cache, and
+they ask the domain as the request's actor, so they return only what that
+actor may see.
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -16,7 +18,6 @@ from tortoise.models import Model
 from server import institutions, organisation
 from server.models import (
     District,
-    Institution,
     LeadershipGroup,
     Person,
     School,
@@ -24,88 +25,90 @@ from server.models import (
     Unit,
     Village,
 )
-from server.queries import by_ids
+from server.permissions import Actor
 
 ModelT = TypeVar("ModelT", bound=Model)
-
-
-def _by_id(model: type[ModelT]) -> DataLoader[int, ModelT | None]:
-    async def load(ids: Sequence[int]) -> list[ModelT | None]:
-        rows = await by_ids(model, ids)
-        return [rows.get(id_) for id_ in ids]
-
-    return DataLoader(load_fn=load)
-
-
-def _grouped(
-    fetch: Callable[[Iterable[int]], Awaitable[dict[int, list[Any]]]],
-) -> DataLoader[int, list[Any]]:
-    async def load(ids: Sequence[int]) -> list[list[Any]]:
-        groups = await fetch(ids)
-        return [groups.get(id_, []) for id_ in ids]
-
-    return DataLoader(load_fn=load)
+Fetch = Callable[[Actor, Iterable[int]], Awaitable[dict[int, Any]]]
 
 
 class Loaders:
     """Created on first use, so a request pays only for the loaders it needs."""
 
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+
+    def _by_id(self, model: type[ModelT]) -> DataLoader[int, ModelT | None]:
+        async def fetch(actor: Actor, ids: Iterable[int]) -> dict[int, ModelT]:
+            return await organisation.records(actor, model, ids)
+
+        return self._keyed(fetch, missing=None)
+
+    def _grouped(self, fetch: Fetch) -> DataLoader[int, list[Any]]:
+        return self._keyed(fetch, missing=[])
+
+    def _keyed(self, fetch: Fetch, missing: Any) -> DataLoader[int, Any]:
+        async def load(ids: Sequence[int]) -> list[Any]:
+            found = await fetch(self.actor, ids)
+            return [found.get(id_, missing) for id_ in ids]
+
+        return DataLoader(load_fn=load)
+
     @cached_property
     def subdistrict(self) -> DataLoader[int, Subdistrict | None]:
-        return _by_id(Subdistrict)
+        return self._by_id(Subdistrict)
 
     @cached_property
     def district(self) -> DataLoader[int, District | None]:
-        return _by_id(District)
+        return self._by_id(District)
 
     @cached_property
     def village(self) -> DataLoader[int, Village | None]:
-        return _by_id(Village)
+        return self._by_id(Village)
 
     @cached_property
     def unit(self) -> DataLoader[int, Unit | None]:
-        return _by_id(Unit)
+        return self._by_id(Unit)
 
     @cached_property
     def school(self) -> DataLoader[int, School | None]:
-        return _by_id(School)
+        return self._by_id(School)
 
     @cached_property
     def person(self) -> DataLoader[int, Person | None]:
-        return _by_id(Person)
+        return self._by_id(Person)
 
     @cached_property
-    def institution(self) -> DataLoader[int, Institution | None]:
-        return _by_id(Institution)
+    def institution(self) -> DataLoader[int, Any]:
+        return self._keyed(institutions.institutions_by_id, missing=None)
 
     @cached_property
     def leadership_group(self) -> DataLoader[int, LeadershipGroup | None]:
-        return _by_id(LeadershipGroup)
+        return self._by_id(LeadershipGroup)
 
     @cached_property
     def leadership_members(self) -> DataLoader[int, list[Any]]:
-        return _grouped(organisation.leadership_members)
+        return self._grouped(organisation.leadership_members)
 
     @cached_property
     def supervisors_of_village(self) -> DataLoader[int, list[Any]]:
-        return _grouped(organisation.supervisors_of)
+        return self._grouped(organisation.supervisors_of)
 
     @cached_property
     def villages_of_supervisor(self) -> DataLoader[int, list[Any]]:
-        return _grouped(organisation.supervised_villages_of)
+        return self._grouped(organisation.supervised_villages_of)
 
     @cached_property
     def instructors_of_school(self) -> DataLoader[int, list[Any]]:
-        return _grouped(organisation.instructors_of_schools)
+        return self._grouped(organisation.instructors_of_schools)
 
     @cached_property
     def documents_of_institution(self) -> DataLoader[int, list[Any]]:
-        return _grouped(institutions.documents_of)
+        return self._grouped(institutions.documents_of)
 
     @cached_property
     def instructors_of_institution(self) -> DataLoader[int, list[Any]]:
-        return _grouped(institutions.instructors_of)
+        return self._grouped(institutions.instructors_of)
 
     @cached_property
     def postings_of_instructor(self) -> DataLoader[int, list[Any]]:
-        return _grouped(institutions.postings_of)
+        return self._grouped(institutions.postings_of)

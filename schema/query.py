@@ -68,6 +68,10 @@ class Query:
             )
         return await _resolve_nodes(info, ids)
 
+    @strawberry.field(description="Who is asking; null when nobody is signed in.")
+    def viewer(self, info: Info) -> types.Viewer | None:
+        return types.Viewer.of(info.context.actor)
+
     @strawberry.field(description="The subdistrict this installation serves.")
     async def subdistrict(self) -> types.Subdistrict | None:
         return types.Subdistrict.from_optional_row(
@@ -75,27 +79,28 @@ class Query:
         )
 
     @strawberry.field(description="The subdistrict's leadership group (领导小组).")
-    async def leadership_group(self) -> types.LeadershipGroup | None:
-        return types.LeadershipGroup.from_optional_row(
-            await organisation.leadership_group()
-        )
+    async def leadership_group(self, info: Info) -> types.LeadershipGroup | None:
+        group = await organisation.leadership_group(info.context.actor)
+        return types.LeadershipGroup.from_optional_row(group)
 
     @strawberry.field(description="The management districts, by name.")
     async def districts(
         self,
+        info: Info,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[types.District]:
         page = await organisation.list_districts(
-            page_request(first, after, last, before)
+            info.context.actor, page_request(first, after, last, before)
         )
         return connection(page, types.District.from_row)
 
     @strawberry.field(description="The villages, by name.")
     async def villages(
         self,
+        info: Info,
         filter: inputs.VillageFilter | None = None,
         first: First = None,
         after: After = None,
@@ -104,6 +109,7 @@ class Query:
     ) -> Connection[types.Village]:
         where = filter or inputs.VillageFilter()
         page = await organisation.list_villages(
+            info.context.actor,
             organisation.VillageFilter(
                 text=where.text,
                 district_id=record_id(where.district, "District", "district"),
@@ -116,28 +122,35 @@ class Query:
     @strawberry.field(description="The schools, by name.")
     async def schools(
         self,
+        info: Info,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[types.School]:
-        page = await organisation.list_schools(page_request(first, after, last, before))
+        page = await organisation.list_schools(
+            info.context.actor, page_request(first, after, last, before)
+        )
         return connection(page, types.School.from_row)
 
     @strawberry.field(description="The member units, by name.")
     async def units(
         self,
+        info: Info,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[types.Unit]:
-        page = await organisation.list_units(page_request(first, after, last, before))
+        page = await organisation.list_units(
+            info.context.actor, page_request(first, after, last, before)
+        )
         return connection(page, types.Unit.from_row)
 
     @strawberry.field(description="The people taking part in the supervision, by name.")
     async def people(
         self,
+        info: Info,
         filter: inputs.PersonFilter | None = None,
         first: First = None,
         after: After = None,
@@ -146,6 +159,7 @@ class Query:
     ) -> Connection[types.Person]:
         where = filter or inputs.PersonFilter()
         page = await organisation.list_people(
+            info.context.actor,
             organisation.PersonFilter(
                 text=where.text,
                 unit_id=record_id(where.unit, "Unit", "unit"),
@@ -159,6 +173,7 @@ class Query:
     @strawberry.field(description="The roster of institutions (一张清单).")
     async def institutions(
         self,
+        info: Info,
         filter: inputs.InstitutionFilter | None = None,
         order_by: inputs.InstitutionOrder | None = None,
         first: First = None,
@@ -169,6 +184,7 @@ class Query:
         where = filter or inputs.InstitutionFilter()
         order = order_by or inputs.InstitutionOrder()
         page = await institutions.search_institutions(
+            info.context.actor,
             institutions.InstitutionFilter(
                 text=where.text,
                 categories=tuple(where.category or ()),
@@ -199,5 +215,8 @@ async def _resolve_node(info: Info, value: str) -> relay.Node | None:
     node_type = NODE_TYPES.get(parsed[0]) if parsed else None
     if node_type is None:
         return None
-    nodes = await node_type.resolve_nodes(info=info, node_ids=[str(parsed[1])])
+    try:
+        nodes = await node_type.resolve_nodes(info=info, node_ids=[str(parsed[1])])
+    except DomainError:
+        return None  # not allowed to see it: answer as if it did not exist
     return nodes[0]

@@ -7,14 +7,17 @@ columns the type shows; relations resolve through the request's loaders.
 import dataclasses
 from collections.abc import Iterable
 from datetime import date, datetime
+from enum import Enum
 from functools import cache
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import strawberry
 from strawberry import relay
 
 from schema.context import Info
 from server import models
+from server.organisation import visible_phone
+from server.permissions import Actor
 
 Category = strawberry.enum(models.Category, description="What an institution teaches.")
 LicenseStatus = strawberry.enum(
@@ -29,16 +32,31 @@ DocumentStatus = strawberry.enum(
 )
 LeadershipRole = strawberry.enum(models.LeadershipRole)
 OfficeRole = strawberry.enum(models.OfficeRole)
+Role = strawberry.enum(
+    models.Role, description="What an account may do; see DESIGN.md."
+)
+TokenScope = strawberry.enum(models.TokenScope)
 
 T = TypeVar("T", bound="FromRow")
 
 
 class FromRow:
-    """Builds a type from a database row holding at least the same names."""
+    """Builds a type from a database row holding at least the same names.
+
+    `COLUMNS` maps a field to a column of another name, for a field that must
+    not share its column's name because a resolver of that name shows it.
+    """
+
+    COLUMNS: ClassVar[dict[str, str]] = {}
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
-        return cls(**{name: getattr(row, name) for name in _init_fields(cls)})
+        return cls(
+            **{
+                name: getattr(row, cls.COLUMNS.get(name, name))
+                for name in _init_fields(cls)
+            }
+        )
 
     @classmethod
     def from_rows(cls, rows: Iterable[Any]) -> list[Self]:
@@ -141,6 +159,7 @@ class School(Record):
 @strawberry.type(description="Someone who takes part in the supervision.")
 class Person(Record):
     LOADER = "person"
+    COLUMNS: ClassVar[dict[str, str]] = {"phone_on_file": "phone"}
 
     id: relay.NodeID[int]
     name: str
@@ -150,6 +169,13 @@ class Person(Record):
     version: int
     unit_id: strawberry.Private[int | None]
     school_id: strawberry.Private[int | None]
+    phone_on_file: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="Whole for administrators; others see it masked (138****5678)."
+    )
+    def phone(self, info: Info) -> str | None:
+        return visible_phone(info.context.actor, self.phone_on_file)
 
     @strawberry.field
     async def unit(self, info: Info) -> Unit | None:
@@ -285,6 +311,38 @@ class Institution(Record):
     async def instructors(self, info: Info) -> list[Person]:
         rows = await info.context.loaders.instructors_of_institution.load(self.id)
         return Person.from_rows(rows)
+
+
+@strawberry.enum
+class ViewerKind(Enum):
+    ACCOUNT = "ACCOUNT"
+    TOKEN = "TOKEN"
+
+
+@strawberry.type(description="Who is asking: a signed-in account or an API token.")
+class Viewer:
+    kind: ViewerKind
+    name: str = strawberry.field(description="The account's login or the token's name.")
+    roles: list[Role]
+    token_scope: TokenScope | None
+    person_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The person the account belongs to, if any.")
+    async def person(self, info: Info) -> Person | None:
+        return await _load_one(info, "person", Person, self.person_id)
+
+    @classmethod
+    def of(cls, actor: Actor) -> "Viewer | None":
+        if actor.is_anonymous:
+            return None
+        is_token = actor.token_id is not None
+        return cls(
+            kind=ViewerKind.TOKEN if is_token else ViewerKind.ACCOUNT,
+            name=actor.label.removeprefix("token:"),
+            roles=sorted(actor.roles),
+            token_scope=actor.token_scope,
+            person_id=actor.person_id,
+        )
 
 
 async def _load_one(

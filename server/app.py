@@ -16,6 +16,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 import web
 from schema.app import graphql_endpoint
 from server import database, i18n
+from server.authentication import Authentication
 from server.logs import RequestLog
 from server.security import SecurityHeaders
 from server.settings import Settings, load_settings
@@ -36,7 +37,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         debug=settings.debug,
         routes=[
             Route("/healthz", healthz),
-            Route("/graphql", graphql_endpoint(debug=settings.debug)),
+            Route(
+                "/graphql",
+                graphql_endpoint(debug=settings.debug, secret_key=settings.secret_key),
+            ),
             Mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static"),
             *web.routes,
         ],
@@ -44,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(RequestLog),
             Middleware(SecurityHeaders, debug=settings.debug),
             Middleware(LanguageChoice, default=settings.language),
+            Middleware(Authentication, settings=settings),
         ],
         exception_handlers=web.exception_handlers,
         lifespan=lifespan,

@@ -5,6 +5,8 @@ the same database whichever folder it is run from.
 """
 
 import asyncio
+import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -12,7 +14,9 @@ import click
 import uvicorn
 
 from server import database
+from server.errors import DomainError
 from server.logs import configure_logging, logging_config
+from server.models import Role, TokenScope
 from server.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 
@@ -67,17 +71,169 @@ def migrate(settings: Settings) -> None:
 @main.command()
 @click.pass_obj
 def seed(settings: Settings) -> None:
-    """Load the plan's organisation, once; run again, it changes nothing."""
-    from server.seed import load_plan
+    """Load the plan's organisation, once; run again, it changes nothing.
 
-    async def run() -> bool:
+    On the embedded database (and wherever XIAOWAI_ADMIN_PASSWORD is set) it
+    also makes the administrator `admin`; on the embedded database, demo
+    accounts for everyone in the plan. Passwords are printed once.
+    """
+    from server import seed as plan_seed
+
+    admin_password = os.environ.get("XIAOWAI_ADMIN_PASSWORD")
+    demo_password = os.environ.get("XIAOWAI_DEMO_PASSWORD")
+
+    async def run() -> None:
         async with database.connect(settings.database_url):
-            return await load_plan()
+            if await plan_seed.load_plan():
+                click.echo("Loaded the organisation of the plan.")
+            else:
+                click.echo("The organisation is already loaded; nothing changed.")
+            if not (settings.is_embedded or admin_password):
+                return
+            password = admin_password or generate_password()
+            if await plan_seed.ensure_administrator(password):
+                shown = "from XIAOWAI_ADMIN_PASSWORD" if admin_password else password
+                click.echo(f"Administrator: sign in as admin, password {shown}")
+            if settings.is_embedded:
+                password = demo_password or generate_password()
+                made = await plan_seed.create_demo_accounts(password)
+                if made:
+                    shown = "from XIAOWAI_DEMO_PASSWORD" if demo_password else password
+                    click.echo(
+                        f"Demo accounts: {made}, one per person and unit of the plan "
+                        f"(see `xiaowai user list`), all with password {shown}"
+                    )
 
-    if asyncio.run(run()):
-        click.echo("Loaded the organisation of the plan.")
-    else:
-        click.echo("The organisation is already loaded; nothing changed.")
+    asyncio.run(_refusing_politely(run()))
+
+
+def generate_password() -> str:
+    """Easy to read aloud and type: three groups of letters and digits."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join(
+        "".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3)
+    )
+
+
+async def _refusing_politely(work) -> None:
+    """Run `work`; a refusal of the domain becomes a message and exit status 1."""
+    try:
+        await work
+    except DomainError as refusal:
+        raise click.ClickException(refusal.message) from None
+
+
+@main.group()
+def user() -> None:
+    """Accounts of the staff pages."""
+
+
+@user.command("add")
+@click.argument("login")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([role.value for role in Role], case_sensitive=False),
+    help="Repeat for several roles.",
+)
+@click.option("--person", help="The person's id, or their name if no one else has it.")
+@click.option("--unit", help="For a UNIT account: the member unit's name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+@click.pass_obj
+def user_add(settings, login, roles, person, unit, password_stdin) -> None:
+    """Create an account; the password is asked for, never an argument."""
+    from server.accounts import create_account, find_person, find_unit
+
+    password = _read_password(password_stdin)
+
+    async def run() -> None:
+        async with database.connect(settings.database_url):
+            person_id = (await find_person(person)).id if person else None
+            unit_id = (await find_unit(unit)).id if unit else None
+            account = await create_account(
+                login,
+                password,
+                frozenset(Role(role.upper()) for role in roles),
+                person_id=person_id,
+                unit_id=unit_id,
+            )
+            click.echo(f"Created {account.login} ({account.roles}).")
+
+    asyncio.run(_refusing_politely(run()))
+
+
+@user.command("password")
+@click.argument("login")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+@click.pass_obj
+def user_password(settings, login, password_stdin) -> None:
+    """Set an account's password; signs out all its sessions."""
+    from server.accounts import find_account, set_password
+
+    password = _read_password(password_stdin)
+
+    async def run() -> None:
+        async with database.connect(settings.database_url):
+            await set_password(await find_account(login), password)
+            click.echo(f"Password of {login} changed; its sessions were signed out.")
+
+    asyncio.run(_refusing_politely(run()))
+
+
+@user.command("list")
+@click.pass_obj
+def user_list(settings) -> None:
+    """Every account: login, roles, who it belongs to, whether it is active."""
+    from server.models import Account
+
+    async def run() -> None:
+        async with database.connect(settings.database_url):
+            accounts = (
+                await Account.all().order_by("login").prefetch_related("person", "unit")
+            )
+            for account in accounts:
+                owner = account.person.name if account.person else ""
+                owner = owner or (account.unit.name if account.unit else "")
+                state = "" if account.active else "  (inactive)"
+                click.echo(f"{account.login:<16} {account.roles:<24} {owner}{state}")
+
+    asyncio.run(run())
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@main.group()
+def token() -> None:
+    """API tokens of district integrators."""
+
+
+@token.command("create")
+@click.option("--name", required=True, help="Who will use it, e.g. district-platform.")
+@click.option(
+    "--scope",
+    type=click.Choice(["read", "write"], case_sensitive=False),
+    default="read",
+    show_default=True,
+)
+@click.pass_obj
+def token_create(settings, name, scope) -> None:
+    """Issue a token; it is printed alone on the last line, and never again."""
+    from server.accounts import issue_token
+    from server.permissions import COMMAND_LINE
+
+    async def run() -> None:
+        async with database.connect(settings.database_url):
+            issued = await issue_token(COMMAND_LINE, name, TokenScope(scope.upper()))
+            click.echo(f"Token {issued.token.name} ({scope}); keep it secret:")
+            click.echo(issued.secret)
+
+    asyncio.run(_refusing_politely(run()))
 
 
 @main.command("export-schema")

@@ -5,12 +5,23 @@ have edited what was loaded, so nothing is touched: running it again changes
 nothing. The whole load is one transaction, so a failure leaves no half.
 """
 
+import re
+from collections import defaultdict
+
+from pypinyin import Style, lazy_pinyin
 from tortoise.transactions import in_transaction
 
 from server import plan_data as plan
+from server.accounts import (
+    check_password,
+    create_account,
+    create_account_with_hash,
+    hasher,
+)
 from server.clock import today
 from server.licensing import derive_license_status
 from server.models import (
+    Account,
     District,
     Document,
     DocumentKind,
@@ -21,6 +32,7 @@ from server.models import (
     LeadershipRole,
     OfficeRole,
     Person,
+    Role,
     School,
     Subdistrict,
     SupervisorAssignment,
@@ -148,3 +160,75 @@ async def _create_licensed_institution(
         document.institution = institution
         await document.save()
     return institution
+
+
+# --- accounts for a first start ----------------------------------------------
+
+ADMIN_LOGIN = "admin"
+
+
+async def ensure_administrator(password: str) -> bool:
+    """Create `admin` unless the installation has an active administrator."""
+    administrators = await Account.filter(active=True, roles__contains=Role.ADMIN.value)
+    if administrators:
+        return False
+    await create_account(ADMIN_LOGIN, password, frozenset({Role.ADMIN}))
+    return True
+
+
+async def create_demo_accounts(password: str) -> int:
+    """An account for everyone in the plan, so each role can be tried.
+
+    Supervisors, instructors and leadership members sign in with the pinyin
+    of their name (李萍 → liping), member units with that of the unit
+    (派出所 → paichusuo); all share `password`. Done once: nothing is made
+    if any account besides the administrator exists.
+    """
+    if await Account.exclude(login=ADMIN_LOGIN).exists():
+        return 0
+
+    roles: dict[int, set[Role]] = defaultdict(set)
+    for person_id in await SupervisorAssignment.all().values_list(
+        "person_id", flat=True
+    ):
+        roles[person_id].add(Role.SUPERVISOR)
+    for person_id in await InstructorAssignment.all().values_list(
+        "person_id", flat=True
+    ):
+        roles[person_id].add(Role.INSTRUCTOR)
+    for person_id in await LeadershipMember.all().values_list("person_id", flat=True):
+        roles[person_id].add(Role.LEADER)
+
+    check_password(password, login="")
+    password_hash = hasher.hash(password)
+    taken = {ADMIN_LOGIN}
+    made = 0
+    async with in_transaction():
+        for person in await Person.filter(id__in=list(roles)).order_by("id"):
+            await create_account_with_hash(
+                _free_login(person.name, taken),
+                password_hash,
+                frozenset(roles[person.id]),
+                person_id=person.id,
+            )
+            made += 1
+        for unit in await Unit.all().order_by("id"):
+            await create_account_with_hash(
+                _free_login(unit.name, taken),
+                password_hash,
+                frozenset({Role.UNIT}),
+                unit_id=unit.id,
+            )
+            made += 1
+    return made
+
+
+def _free_login(name: str, taken: set[str]) -> str:
+    base = "".join(lazy_pinyin(name, style=Style.NORMAL)).lower()
+    base = re.sub(r"[^a-z0-9]", "", base.replace("ü", "v")) or "user"
+    login, number = base, 1
+    while login in taken:
+        number += 1
+        login = f"{base}{number}"
+    taken.add(login)
+    return login

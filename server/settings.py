@@ -29,6 +29,8 @@ class Settings:
     log_level: str = "INFO"
     language: str = "zh"
     debug: bool = False
+    session_idle_minutes: int = 30
+    session_hours: int = 12
 
     @property
     def is_embedded(self) -> bool:
@@ -55,6 +57,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "XIAOWAI_LANGUAGE", env.get("XIAOWAI_LANGUAGE", "zh"), LANGUAGES
         ),
         debug=env.get("XIAOWAI_DEBUG", "").lower() in ("1", "true", "yes", "on"),
+        session_idle_minutes=_positive(
+            "XIAOWAI_SESSION_IDLE_MINUTES",
+            env.get("XIAOWAI_SESSION_IDLE_MINUTES", "30"),
+        ),
+        session_hours=_positive(
+            "XIAOWAI_SESSION_HOURS", env.get("XIAOWAI_SESSION_HOURS", "12")
+        ),
     )
 
 
@@ -98,6 +107,12 @@ def _port(value: str) -> int:
         raise SettingsError(
             f"XIAOWAI_PORT must be a number from 1 to 65535, not {value!r}"
         )
+    return int(value)
+
+
+def _positive(name: str, value: str) -> int:
+    if not value.isdigit() or int(value) == 0:
+        raise SettingsError(f"{name} must be a whole number above 0, not {value!r}")
     return int(value)
 
 

@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -31,11 +32,14 @@ from tortoise.context import TortoiseContext
 
 from server import database
 from server.app import create_app
-from server.seed import load_plan
+from server.seed import create_demo_accounts, ensure_administrator, load_plan
 from server.settings import Settings
 
 BACKEND = os.environ.get("XIAOWAI_TEST_DATABASE", "sqlite")
 _copies = itertools.count()
+
+ADMIN_PASSWORD = "admin-password-for-tests"
+DEMO_PASSWORD = "demo-password-for-tests"
 
 
 def pytest_report_header() -> str:
@@ -150,6 +154,8 @@ def template_database(databases: Databases) -> Iterator[str]:
         await database.migrate(url)
         async with database.connect(url):
             await load_plan()
+            await ensure_administrator(ADMIN_PASSWORD)
+            await create_demo_accounts(DEMO_PASSWORD)
 
     asyncio.run(prepare())
     yield url
@@ -202,7 +208,45 @@ async def running(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser that has not signed in."""
     async with running(settings) as c:
+        yield c
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def sign_in(
+    client: httpx.AsyncClient, login: str, password: str | None = None
+) -> str:
+    """Sign `client` in through the sign-in page; returns the page's CSRF token.
+
+    The token is also set as the client's X-CSRF-Token header, as htmx and
+    our pages' API calls send it.
+    """
+    if password is None:
+        password = ADMIN_PASSWORD if login == "admin" else DEMO_PASSWORD
+    form = await client.get("/signin")
+    response = await client.post(
+        "/signin",
+        data={
+            "login": login,
+            "password": password,
+            "csrf_token": CSRF_FIELD.search(form.text).group(1),
+        },
+    )
+    assert response.status_code == 303, response.text
+    page = await client.get("/account/password")
+    token = CSRF_FIELD.search(page.text).group(1)
+    client.headers["X-CSRF-Token"] = token
+    return token
+
+
+@pytest.fixture
+async def staff(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser signed in as the administrator."""
+    async with running(settings) as c:
+        await sign_in(c, "admin")
         yield c
 
 
@@ -230,7 +274,13 @@ class GraphQLClient:
 
 
 @pytest.fixture
-def graphql(client: httpx.AsyncClient) -> GraphQLClient:
+def graphql(staff: httpx.AsyncClient) -> GraphQLClient:
+    """The API, called from a page of the signed-in administrator."""
+    return GraphQLClient(staff)
+
+
+@pytest.fixture
+def anonymous_graphql(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client)
 
 

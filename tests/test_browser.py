@@ -1,14 +1,25 @@
 """The roster in a real Chromium: live search with htmx, and without JavaScript."""
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
+
+from tests.conftest import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
+async def sign_in(page: Page, base_url: str, path: str) -> None:
+    """Open `path`, which sends an anonymous reader to sign in first, and sign in."""
+    await page.goto(f"{base_url}{path}")
+    await page.get_by_label("登录名").fill("admin")
+    await page.get_by_label("密码").fill(ADMIN_PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(f"{base_url}{path}")
+
+
 async def test_roster_search_updates_the_results_as_one_types(browser, served):
     page = await browser.new_page()
-    await page.goto(f"{served.base_url}/staff/institutions")
+    await sign_in(page, served.base_url, "/staff/institutions")
     await expect(page.locator("#results-heading")).to_have_text("共找到 9 家机构")
     await page.evaluate("window.loadedOnce = true")
 
@@ -26,7 +37,7 @@ async def test_roster_search_updates_the_results_as_one_types(browser, served):
 
 async def test_roster_filter_and_opening_an_institution(browser, served):
     page = await browser.new_page()
-    await page.goto(f"{served.base_url}/staff/institutions")
+    await sign_in(page, served.base_url, "/staff/institutions")
 
     await page.get_by_label("证照状态").select_option("UNLICENSED")
     await expect(page.locator("#results-heading")).to_have_text("共找到 0 家机构")
@@ -45,7 +56,7 @@ async def test_roster_filter_and_opening_an_institution(browser, served):
 async def test_roster_search_works_without_javascript(browser, served):
     context = await browser.new_context(java_script_enabled=False)
     page = await context.new_page()
-    await page.goto(f"{served.base_url}/staff/institutions")
+    await sign_in(page, served.base_url, "/staff/institutions")
 
     await page.get_by_label("搜索").first.fill("学信")
     await page.get_by_role("button", name="搜索").click()
@@ -59,7 +70,7 @@ async def test_roster_search_works_without_javascript(browser, served):
 
 async def test_switching_to_english_and_back(browser, served):
     page = await browser.new_page()
-    await page.goto(f"{served.base_url}/staff/")
+    await sign_in(page, served.base_url, "/staff/")
 
     await page.get_by_role("link", name="English").click()
     await expect(

@@ -42,10 +42,10 @@ def test_migrate_and_seed_from_another_folder_then_seed_again(
     again = run("seed", env=env, cwd=elsewhere)
 
     assert migrated.returncode == 0, migrated.stderr
-    assert seeded.stdout.strip() == "Loaded the organisation of the plan."
-    assert (
-        again.stdout.strip() == "The organisation is already loaded; nothing changed."
-    )
+    assert seeded.stdout.splitlines()[0] == "Loaded the organisation of the plan."
+    assert again.stdout.splitlines() == [
+        "The organisation is already loaded; nothing changed."
+    ]
 
 
 @pytest.mark.skipif(BACKEND != "sqlite", reason="the embedded default is SQLite")

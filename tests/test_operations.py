@@ -26,9 +26,9 @@ async def test_healthz_reports_an_unreachable_database(tmp_path):
     assert response.json() == {"status": "unavailable", "database": "unreachable"}
 
 
-async def test_one_line_per_request_without_the_query_string(client, caplog):
+async def test_one_line_per_request_without_the_query_string(staff, caplog):
     with caplog.at_level(logging.INFO, logger="xiaowai.requests"):
-        await client.get("/staff/institutions", params={"q": "张三 13800000000"})
+        await staff.get("/staff/institutions", params={"q": "张三 13800000000"})
 
     lines = [r.getMessage() for r in caplog.records if r.name == "xiaowai.requests"]
     assert len(lines) == 1

@@ -5,9 +5,10 @@ import re
 import pytest
 
 from server import database
+from server.seed import ensure_administrator
 from server.settings import Settings
 from tests import factories
-from tests.conftest import running
+from tests.conftest import ADMIN_PASSWORD, running, sign_in
 
 STAFF_PAGES = ["/", "/staff/", "/staff/institutions", "/staff/institutions/1"]
 
@@ -16,10 +17,8 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-async def test_pages_speak_chinese_by_default_whatever_the_browser_language(client):
-    response = await client.get(
-        "/staff/", headers={"Accept-Language": "en-US,en;q=0.9"}
-    )
+async def test_pages_speak_chinese_by_default_whatever_the_browser_language(staff):
+    response = await staff.get("/staff/", headers={"Accept-Language": "en-US,en;q=0.9"})
 
     assert response.status_code == 200
     assert '<html lang="zh-CN">' in response.text
@@ -27,11 +26,11 @@ async def test_pages_speak_chinese_by_default_whatever_the_browser_language(clie
     assert "Leadership group" not in response.text
 
 
-async def test_language_switch_remembers_english_and_returns_to_the_page(client):
-    switched = await client.get(
+async def test_language_switch_remembers_english_and_returns_to_the_page(staff):
+    switched = await staff.get(
         "/language", params={"to": "en", "next": "/staff/institutions?q=x"}
     )
-    page = await client.get("/staff/institutions")
+    page = await staff.get("/staff/institutions")
 
     assert switched.status_code == 303
     assert switched.headers["location"] == "/staff/institutions?q=x"
@@ -50,14 +49,14 @@ async def test_language_switch_remembers_english_and_returns_to_the_page(client)
         "javascript:alert(1)",
     ],
 )
-async def test_language_switch_never_redirects_off_site(client, target):
-    response = await client.get("/language", params={"to": "en", "next": target})
+async def test_language_switch_never_redirects_off_site(staff, target):
+    response = await staff.get("/language", params={"to": "en", "next": target})
 
     assert response.headers["location"] == "/"
 
 
-async def test_subdistrict_page_shows_the_whole_organisation(client):
-    html = (await client.get("/staff/")).text
+async def test_subdistrict_page_shows_the_whole_organisation(staff):
+    html = (await staff.get("/staff/")).text
     text = text_of(html)
 
     assert "董家街道" in text and "历城区" in text and "济南市" in text
@@ -72,15 +71,15 @@ async def test_subdistrict_page_shows_the_whole_organisation(client):
     assert "徐明宝 济南市历城区育创教育培训学校" in text
 
 
-async def test_roster_lists_the_institutions_with_status_and_instructor(client):
-    text = text_of((await client.get("/staff/institutions")).text)
+async def test_roster_lists_the_institutions_with_status_and_instructor(staff):
+    text = text_of((await staff.get("/staff/institutions")).text)
 
     assert "共找到 9 家机构" in text
     assert "济南利尔培训学校有限公司 未知 未知 未知 证照齐全 正常经营 马丽" in text
 
 
-async def test_roster_search_works_as_a_plain_get_form(client):
-    response = await client.get("/staff/institutions", params={"q": "领创"})
+async def test_roster_search_works_as_a_plain_get_form(staff):
+    response = await staff.get("/staff/institutions", params={"q": "领创"})
     text = text_of(response.text)
 
     assert "共找到 1 家机构" in text
@@ -89,8 +88,8 @@ async def test_roster_search_works_as_a_plain_get_form(client):
     assert "<html" in response.text
 
 
-async def test_htmx_search_gets_only_the_results_block(client):
-    response = await client.get(
+async def test_htmx_search_gets_only_the_results_block(staff):
+    response = await staff.get(
         "/staff/institutions",
         params={"q": "弘文"},
         headers={"HX-Request": "true", "HX-Target": "roster-results"},
@@ -102,16 +101,16 @@ async def test_htmx_search_gets_only_the_results_block(client):
     assert "HX-Target" in response.headers["vary"]
 
 
-async def test_roster_pages_through_many_institutions(client, db):
+async def test_roster_pages_through_many_institutions(staff, db):
     await factories.many_institutions(25)
 
-    first = await client.get("/staff/institutions")
+    first = await staff.get("/staff/institutions")
     next_link = (
         re.search(r'rel="next" href="([^"]+)"', first.text)
         .group(1)
         .replace("&amp;", "&")
     )
-    second = await client.get(next_link)
+    second = await staff.get(next_link)
 
     assert "共找到 34 家机构" in text_of(first.text)
     assert first.text.count('<th scope="row">') == 20
@@ -119,8 +118,8 @@ async def test_roster_pages_through_many_institutions(client, db):
     assert 'rel="prev"' in second.text and 'rel="next"' not in second.text
 
 
-async def test_roster_refuses_a_bad_filter_with_a_message_listing_the_choices(client):
-    response = await client.get(
+async def test_roster_refuses_a_bad_filter_with_a_message_listing_the_choices(staff):
+    response = await staff.get(
         "/staff/institutions", params={"license_status": "MAYBE"}
     )
     text = text_of(response.text)
@@ -134,18 +133,18 @@ async def test_roster_refuses_a_bad_filter_with_a_message_listing_the_choices(cl
     assert "共找到 9 家机构" in text
 
 
-async def test_a_broken_page_link_gets_a_page_saying_to_start_again(client):
-    response = await client.get("/staff/institutions", params={"after": "garbage"})
+async def test_a_broken_page_link_gets_a_page_saying_to_start_again(staff):
+    response = await staff.get("/staff/institutions", params={"after": "garbage"})
 
     assert response.status_code == 400
     assert "此分页链接不属于该列表，请从第一页开始。" in response.text
 
 
-async def test_institution_page_shows_documents_with_unknown_numbers(client):
-    roster = await client.get("/staff/institutions", params={"q": "田野里"})
+async def test_institution_page_shows_documents_with_unknown_numbers(staff):
+    roster = await staff.get("/staff/institutions", params={"q": "田野里"})
     link = re.search(r'href="(/staff/institutions/\d+)"', roster.text).group(1)
 
-    text = text_of((await client.get(link)).text)
+    text = text_of((await staff.get(link)).text)
 
     assert "济南市历城区田野里艺术培训学校有限公司" in text
     assert "办学许可证 已取得 未知" in text
@@ -154,16 +153,16 @@ async def test_institution_page_shows_documents_with_unknown_numbers(client):
     assert "张明" in text
 
 
-async def test_unknown_institution_is_a_404_page_in_chinese(client):
-    response = await client.get("/staff/institutions/999999")
+async def test_unknown_institution_is_a_404_page_in_chinese(staff):
+    response = await staff.get("/staff/institutions/999999")
 
     assert response.status_code == 404
     assert "页面不存在" in response.text
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES)
-async def test_pages_have_the_accessible_skeleton(client, path):
-    html = (await client.get(path)).text
+async def test_pages_have_the_accessible_skeleton(staff, path):
+    html = (await staff.get(path)).text
 
     assert '<a class="skip-link" href="#main">' in html
     assert '<main id="main"' in html
@@ -172,16 +171,16 @@ async def test_pages_have_the_accessible_skeleton(client, path):
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES)
-async def test_pages_load_nothing_from_another_host(client, path):
-    html = (await client.get(path)).text
+async def test_pages_load_nothing_from_another_host(staff, path):
+    html = (await staff.get(path)).text
 
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert "<script>" not in html and "style=" not in html
 
 
 @pytest.mark.parametrize("path", [*STAFF_PAGES, "/healthz", "/static/css/site.css"])
-async def test_every_response_carries_the_security_headers(client, path):
-    headers = (await client.get(path)).headers
+async def test_every_response_carries_the_security_headers(staff, path):
+    headers = (await staff.get(path)).headers
 
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert "script-src 'self'" in headers["content-security-policy"]
@@ -189,15 +188,15 @@ async def test_every_response_carries_the_security_headers(client, path):
     assert headers["referrer-policy"] == "same-origin"
 
 
-async def test_vendored_htmx_is_served(client):
-    response = await client.get("/static/vendor/htmx-2.0.11.min.js")
+async def test_vendored_htmx_is_served(staff):
+    response = await staff.get("/static/vendor/htmx-2.0.11.min.js")
 
     assert response.status_code == 200
     assert 'version:"2.0.11"' in response.text
 
 
-async def test_htmx_page_links_of_villages_get_only_the_villages_block(client):
-    response = await client.get(
+async def test_htmx_page_links_of_villages_get_only_the_villages_block(staff):
+    response = await staff.get(
         "/staff/", headers={"HX-Request": "true", "HX-Target": "villages"}
     )
 
@@ -214,7 +213,11 @@ async def test_pages_of_a_migrated_but_empty_database_say_what_to_do(
         database_url=empty_database_url, secret_key="x", var_dir=tmp_path
     )
 
+    async with database.connect(empty_database_url):
+        await ensure_administrator(ADMIN_PASSWORD)
+
     async with running(settings) as client:
+        await sign_in(client, "admin")
         organisation = await client.get("/staff/")
         roster = await client.get("/staff/institutions")
 

@@ -1,12 +1,13 @@
 """Error pages in the reader's language, never with a traceback."""
 
 import logging
+from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from server.errors import DomainError
+from server.errors import DomainError, ErrorCode
 from server.i18n import _
 from web.templating import render
 
@@ -16,7 +17,9 @@ logger = logging.getLogger("xiaowai.web")
 def _titles() -> dict[int, str]:
     return {
         400: _("This request cannot be answered"),
+        403: _("Not allowed"),
         404: _("Page not found"),
+        413: _("What was sent is too large"),
         405: _("This page does not accept that kind of request"),
         500: _("Something went wrong on our side"),
     }
@@ -24,14 +27,37 @@ def _titles() -> dict[int, str]:
 
 async def http_error(request: Request, error: Exception) -> Response:
     status = error.status_code if isinstance(error, HTTPException) else 500
-    return _error_page(request, status)
+    detail = None
+    if status == 403 and isinstance(error, HTTPException) and error.detail == "csrf":
+        logger.warning(
+            "refused %s %s: no valid CSRF token", request.method, request.url.path
+        )
+        detail = _(
+            "This form was not sent from a page of this site, or the page was open too "
+            "long. Go back, reload the page and send it again."
+        )
+    return _error_page(request, status, detail=detail)
 
 
 async def refused(request: Request, error: Exception) -> Response:
-    """A domain refusal that a page did not handle itself, such as a bad page link."""
+    """A domain refusal a page did not handle itself: not signed in, not allowed,
+    or a bad page link."""
     assert isinstance(error, DomainError)
+    if error.code == ErrorCode.UNAUTHENTICATED:
+        return _to_sign_in(request)
     logger.warning("refused %s: %s", request.url.path, error.code)
-    return _error_page(request, 400, detail=error.message)
+    status = 403 if error.code == ErrorCode.FORBIDDEN else 400
+    return _error_page(request, status, detail=error.message)
+
+
+def _to_sign_in(request: Request) -> Response:
+    """Off to sign in, and back here afterwards."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = request.app.url_path_for("sign_in") + "?" + urlencode({"next": here})
+    if request.headers.get("HX-Request") == "true":
+        # htmx would swap the sign-in page into a part of this one.
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, 303)
 
 
 async def server_error(request: Request, error: Exception) -> Response:

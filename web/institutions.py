@@ -13,7 +13,8 @@ from server.i18n import _
 from server.institutions import InstitutionFilter, InstitutionSort, institution_ordering
 from server.models import Category, District, LicenseStatus, OperatingStatus, Village
 from server.pagination import PageRequest
-from server.queries import MAX_SEARCH_LENGTH, by_ids
+from server.queries import MAX_SEARCH_LENGTH
+from web.forms import actor
 from web.labels import choices
 from web.paging import page_links, page_request
 from web.templating import render, wants_block
@@ -88,8 +89,10 @@ async def roster_page(request: Request) -> Response:
     if wants_block(request, "roster-results"):
         return render(request, "staff/institutions.html", results, block="results")
 
-    districts = await organisation.list_districts(ALL)
-    villages = await organisation.list_villages(organisation.VillageFilter(), ALL)
+    districts = await organisation.list_districts(actor(request), ALL)
+    villages = await organisation.list_villages(
+        actor(request), organisation.VillageFilter(), ALL
+    )
     return render(
         request,
         "staff/institutions.html",
@@ -98,13 +101,16 @@ async def roster_page(request: Request) -> Response:
 
 
 async def _roster_results(request: Request, form: RosterForm) -> dict:
+    reader = actor(request)
     page = await institutions.search_institutions(
+        reader,
         form.selection(),
         institution_ordering(InstitutionSort.NAME),
         page_request(request, ROSTER_PAGE_SIZE),
     )
     ids = [institution.id for institution in page.items]
-    villages = await by_ids(Village, (i.village_id for i in page.items if i.village_id))
+    village_ids = (i.village_id for i in page.items if i.village_id)
+    villages = await organisation.records(reader, Village, village_ids)
     district_ids = (v.district_id for v in villages.values() if v.district_id)
     return {
         "form": form,
@@ -112,13 +118,15 @@ async def _roster_results(request: Request, form: RosterForm) -> dict:
         "links": page_links(request, page),
         "total": await page.total_count(),
         "villages_by_id": villages,
-        "districts_by_id": await by_ids(District, district_ids),
-        "instructors": await institutions.instructors_of(ids),
+        "districts_by_id": await organisation.records(reader, District, district_ids),
+        "instructors": await institutions.instructors_of(reader, ids),
     }
 
 
 async def institution_page(request: Request) -> Response:
-    file = await institutions.institution_file(request.path_params["institution_id"])
+    file = await institutions.institution_file(
+        actor(request), request.path_params["institution_id"]
+    )
     if file is None:
         raise HTTPException(404)
     return render(request, "staff/institution.html", {"file": file})

@@ -32,14 +32,18 @@ async def choose_language(request: Request) -> Response:
     return response
 
 
-def local_path(target: str | None) -> str:
-    """`target` if it is a path on this site, else the front page.
+def local_path(target: object, default: str = "/") -> str:
+    """`target` if it is a path on this site, else `default`.
 
     A redirect to whatever a link says would let anyone craft a link to this
     site that lands its reader on another one.
     """
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return "/"
+    if (
+        not isinstance(target, str)
+        or not target.startswith("/")
+        or target.startswith("//")
+    ):
+        return default
     if "\\" in target or any(ord(character) < 32 for character in target):
-        return "/"
+        return default
     return target

@@ -13,10 +13,12 @@ from typing import Any
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
-from server import i18n
+from server import csrf, i18n
 from server.models import Category, LicenseStatus, OperatingStatus
+from server.permissions import Permission
+from web.forms import csrf_token
 from web.labels import choices, label
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -63,8 +65,11 @@ def render(
     context = {
         "section": None,
         "request": request,
+        "actor": request.state.actor,
+        "csrf_token": csrf_token(request),
         "language": i18n.current_language(),
         "url": request.app.url_path_for,
+        "Permission": Permission,
         **context,
     }
 
@@ -75,8 +80,26 @@ def render(
 
     # The same URL answers with the whole page or a part, as the headers ask;
     # caches must keep the two apart.
-    headers = {"Vary": "HX-Request, HX-Target, Cookie, Accept-Language"}
-    return HTMLResponse(html, status_code=status_code, headers=headers)
+    headers = {
+        "Vary": "HX-Request, HX-Target, Cookie",
+        # Staff pages hold data for the signed-in reader only.
+        "Cache-Control": "no-store",
+    }
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    remember_visitor(request, response)
+    return response
+
+
+def remember_visitor(request: Request, response: Response) -> None:
+    """Set the visitor cookie if this response's CSRF token was made from a new one."""
+    if getattr(request.state, "new_visitor", False):
+        response.set_cookie(
+            csrf.VISITOR_COOKIE,
+            request.state.visitor,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
 
 
 def wants_block(request: Request, target: str) -> bool:

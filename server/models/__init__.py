@@ -4,6 +4,15 @@ Tortoise discovers models by the names this package exports, and the
 migrations under `server/migrations` are generated from them.
 """
 
+from server.models.accounts import (
+    Account,
+    ApiToken,
+    Role,
+    Session,
+    SignInFailure,
+    TokenScope,
+)
+from server.models.audit import AuditEntry
 from server.models.institutions import (
     Category,
     Document,
@@ -29,6 +38,9 @@ from server.models.organisation import (
 )
 
 __all__ = [
+    "Account",
+    "ApiToken",
+    "AuditEntry",
     "Category",
     "District",
     "Document",
@@ -43,9 +55,13 @@ __all__ = [
     "OfficeRole",
     "OperatingStatus",
     "Person",
+    "Role",
     "School",
+    "Session",
+    "SignInFailure",
     "Subdistrict",
     "SupervisorAssignment",
+    "TokenScope",
     "Unit",
     "Village",
 ]

@@ -1,0 +1,297 @@
+"""Changing institutions: their facts, their documents, their instructors.
+
+Every write here checks the actor, validates everything it was sent, runs in
+one transaction and leaves an audit entry with the record before and after.
+"""
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from server import audit
+from server.clock import today
+from server.errors import ErrorCode, FieldError, Refused
+from server.i18n import _
+from server.licensing import derive_license_status
+from server.models import (
+    Category,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    Institution,
+    InstructorAssignment,
+    LicenseStatus,
+    OperatingStatus,
+    Person,
+    Village,
+)
+from server.organisation import home_subdistrict
+from server.permissions import Actor, Permission, require
+from server.validation import KEEP, Checks, claim_version, refusing
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    kind: DocumentKind
+    status: DocumentStatus = DocumentStatus.HELD
+    number: str | None = None
+    issued_on: date | None = None
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True)
+class InstitutionInput:
+    """An institution's editable facts. In an update, KEEP leaves a field alone."""
+
+    registered_name: Any = KEEP
+    signboard_name: Any = KEEP
+    credit_code: Any = KEEP
+    category: Any = KEEP
+    address: Any = KEEP
+    village_id: Any = KEEP
+    operating_status: Any = KEEP
+    documents: Any = field(default=KEEP)
+
+    def given(self) -> dict[str, Any]:
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if getattr(self, f.name) is not KEEP
+        }
+
+
+async def create_institution(actor: Actor, data: InstitutionInput) -> Institution:
+    await refusing(_allowed(actor))
+    values = await _checked(data.given(), creating=True)
+
+    async with in_transaction():
+        subdistrict = await home_subdistrict()
+        documents = values.pop("documents", [])
+        institution = await Institution.create(
+            subdistrict=subdistrict,
+            license_status=derive_license_status(documents, today()),
+            **values,
+        )
+        await _replace_documents(institution, documents)
+        await audit.record(
+            actor, "institution.create", institution, None, await _snapshot(institution)
+        )
+    return institution
+
+
+async def update_institution(
+    actor: Actor, institution_id: int, version: int, data: InstitutionInput
+) -> Institution:
+    await refusing(_allowed(actor))
+    values = await _checked(data.given(), creating=False, institution_id=institution_id)
+
+    async with in_transaction():
+        institution = await claim_version(Institution, institution_id, version)
+        before = await _snapshot(institution) | {"version": version}
+        documents = values.pop("documents", None)
+        for name, value in values.items():
+            setattr(institution, name, value)
+        if documents is not None:
+            await _replace_documents(institution, documents)
+        current = await Document.filter(institution_id=institution.id)
+        institution.license_status = derive_license_status(current, today())
+        await institution.save()
+        await audit.record(
+            actor,
+            "institution.update",
+            institution,
+            before,
+            await _snapshot(institution),
+        )
+    return institution
+
+
+async def _allowed(actor: Actor) -> None:
+    require(actor, Permission.EDIT_ORGANISATION)
+
+
+async def _checked(
+    values: dict[str, Any], *, creating: bool, institution_id: int | None = None
+) -> dict[str, Any]:
+    """The values cleaned and checked, or `Refused` with every problem."""
+    checks = Checks()
+    if creating or "registered_name" in values:
+        values["registered_name"] = checks.text(
+            "registeredName",
+            values.get("registered_name"),
+            max_length=128,
+            required=True,
+        )
+    if "signboard_name" in values:
+        values["signboard_name"] = checks.text(
+            "signboardName", values["signboard_name"], max_length=128
+        )
+    if "address" in values:
+        values["address"] = checks.text("address", values["address"], max_length=256)
+    if "credit_code" in values:
+        values["credit_code"] = checks.credit_code("creditCode", values["credit_code"])
+        await _unique_credit_code(checks, values["credit_code"], institution_id)
+    if "village_id" in values:
+        await checks.exists("village", Village, values["village_id"])
+    if "category" in values and values["category"] is not None:
+        values["category"] = Category(values["category"])
+    if "operating_status" in values:
+        values["operating_status"] = OperatingStatus(
+            values["operating_status"] or OperatingStatus.OPERATING
+        )
+    if "documents" in values:
+        values["documents"] = _checked_documents(checks, values["documents"] or [])
+    checks.done()
+    return values
+
+
+async def _unique_credit_code(
+    checks: Checks, code: str | None, institution_id: int | None
+) -> None:
+    if code is None:
+        return
+    holder = await Institution.get_or_none(credit_code=code)
+    if holder is not None and holder.id != institution_id:
+        message = _("{name} already has this credit code.")
+        checks.fail(
+            "creditCode",
+            ErrorCode.DUPLICATE,
+            message.format(name=holder.registered_name),
+        )
+
+
+def _checked_documents(
+    checks: Checks, documents: list[DocumentInput]
+) -> list[Document]:
+    kinds = [document.kind for document in documents]
+    if len(set(kinds)) != len(kinds):
+        checks.fail(
+            "documents",
+            ErrorCode.DUPLICATE,
+            _("Each kind of document can be listed once."),
+        )
+
+    checked = []
+    for index, document in enumerate(documents):
+        prefix = f"documents.{index}"
+        number = checks.text(f"{prefix}.number", document.number, max_length=64)
+        checks.dates_in_order(
+            f"{prefix}.validUntil", document.issued_on, document.valid_until
+        )
+        checked.append(
+            Document(
+                kind=DocumentKind(document.kind),
+                status=DocumentStatus(document.status),
+                number=number,
+                issued_on=document.issued_on,
+                valid_until=document.valid_until,
+            )
+        )
+    return checked
+
+
+async def _replace_documents(
+    institution: Institution, documents: list[Document]
+) -> None:
+    await Document.filter(institution_id=institution.id).delete()
+    for document in documents:
+        document.institution = institution
+        await document.save()
+
+
+async def _snapshot(institution: Institution) -> dict[str, Any]:
+    documents = await Document.filter(institution_id=institution.id).order_by("kind")
+    return audit.snapshot(
+        institution,
+        documents=[
+            {
+                "kind": document.kind,
+                "status": document.status,
+                "number": document.number,
+                "issued_on": document.issued_on,
+                "valid_until": document.valid_until,
+            }
+            for document in documents
+        ],
+    )
+
+
+async def assign_instructor(
+    actor: Actor, person_id: int, institution_id: int
+) -> Institution:
+    """Post a teacher to a licensed institution as its party-building instructor."""
+    await refusing(_allowed(actor))
+    person = await Person.get_or_none(id=person_id)
+    institution = await Institution.get_or_none(id=institution_id)
+
+    checks = Checks()
+    if person is None:
+        checks.fail("person", ErrorCode.NOT_FOUND, _("Choose one from the list."))
+    elif person.school_id is None:
+        checks.fail(
+            "person",
+            ErrorCode.INVALID,
+            _("Instructors are teachers: record the person's school first."),
+        )
+    if institution is None:
+        checks.fail("institution", ErrorCode.NOT_FOUND, _("Choose one from the list."))
+    elif institution.license_status != LicenseStatus.LICENSED:
+        checks.fail(
+            "institution",
+            ErrorCode.INVALID,
+            _("Instructors are posted to fully licensed institutions only."),
+        )
+    elif await InstructorAssignment.exists(
+        person_id=person_id, institution_id=institution_id
+    ):
+        checks.fail(
+            "person", ErrorCode.DUPLICATE, _("This instructor is already posted here.")
+        )
+    checks.done()
+
+    async with in_transaction():
+        before = await _instructors(institution)
+        await InstructorAssignment.create(person=person, institution=institution)
+        after = await _instructors(institution)
+        await audit.record(actor, "instructor.assign", institution, before, after)
+    return institution
+
+
+async def unassign_instructor(
+    actor: Actor, person_id: int, institution_id: int
+) -> Institution:
+    await refusing(_allowed(actor))
+    institution = await Institution.get_or_none(id=institution_id)
+    assignment = await InstructorAssignment.get_or_none(
+        person_id=person_id, institution_id=institution_id
+    )
+    if institution is None or assignment is None:
+        field, message = (
+            ("person", _("This instructor is not posted here."))
+            if institution
+            else ("institution", _("There is no such institution."))
+        )
+        raise Refused([FieldError(field, ErrorCode.NOT_FOUND, message)])
+
+    async with in_transaction():
+        before = await _instructors(institution)
+        await assignment.delete()
+        await audit.record(
+            actor,
+            "instructor.unassign",
+            institution,
+            before,
+            await _instructors(institution),
+        )
+    return institution
+
+
+async def _instructors(institution: Institution) -> dict[str, Any]:
+    ids = (
+        await InstructorAssignment.filter(institution_id=institution.id)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+    )
+    return {"instructor_ids": list(ids)}

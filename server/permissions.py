@@ -1,0 +1,116 @@
+"""Who may do what: the one place pages and API ask.
+
+Every read and write function of the domain takes the `Actor` asking and
+checks it here, so a rule holds whichever door a request came in by. The
+roles are those of the office (see DESIGN.md); integrators' tokens get the
+permissions of their scope.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tortoise.expressions import Q, Subquery
+
+from server.errors import DomainError, ErrorCode
+from server.i18n import _
+from server.models import InstructorAssignment, Role, SupervisorAssignment, TokenScope
+
+
+class Permission(StrEnum):
+    READ_ORGANISATION = "READ_ORGANISATION"
+    READ_INSTITUTIONS = "READ_INSTITUTIONS"
+    EDIT_ORGANISATION = "EDIT_ORGANISATION"
+    SEE_PHONES = "SEE_PHONES"
+    READ_AUDIT = "READ_AUDIT"
+    MANAGE_ACCOUNTS = "MANAGE_ACCOUNTS"
+    MANAGE_TOKENS = "MANAGE_TOKENS"
+
+
+READING = frozenset({Permission.READ_ORGANISATION, Permission.READ_INSTITUTIONS})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.LEADER: READING,
+    # Supervisors, instructors and units read institutions within their
+    # scope only; see `institution_scope`.
+    Role.SUPERVISOR: READING,
+    Role.INSTRUCTOR: READING,
+    Role.UNIT: READING,
+}
+
+TOKEN_PERMISSIONS: dict[TokenScope, frozenset[Permission]] = {
+    TokenScope.READ: READING | {Permission.READ_AUDIT},
+    TokenScope.WRITE: READING | {Permission.READ_AUDIT, Permission.EDIT_ORGANISATION},
+}
+
+# Roles that see every institution; the others see those in their charge.
+SEES_ALL_INSTITUTIONS = frozenset({Role.ADMIN, Role.LEADER})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a signed-in account, an integrator's token, or nobody."""
+
+    label: str
+    roles: frozenset[Role] = frozenset()
+    account_id: int | None = None
+    token_id: int | None = None
+    token_scope: TokenScope | None = None
+    person_id: int | None = None
+    unit_id: int | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.account_id is None and self.token_id is None
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        if self.token_scope is not None:
+            return TOKEN_PERMISSIONS[self.token_scope]
+        granted: frozenset[Permission] = frozenset()
+        for role in self.roles:
+            granted |= ROLE_PERMISSIONS[role]
+        return granted
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+ANONYMOUS = Actor(label="anonymous")
+# Whoever runs `xiaowai` on the server can already read its database and its
+# secret key; the command line acts as an administrator.
+COMMAND_LINE = Actor(label="command line", roles=frozenset({Role.ADMIN}))
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    """Refuse unless `actor` holds `permission`."""
+    if actor.can(permission):
+        return
+    if actor.is_anonymous:
+        raise DomainError(ErrorCode.UNAUTHENTICATED, _("Sign in first."))
+    raise DomainError(ErrorCode.FORBIDDEN, _("Your account may not do this."))
+
+
+def institution_scope(actor: Actor) -> Q | None:
+    """The institutions `actor` may see, as a filter; None when they see all.
+
+    A supervisor sees the institutions of the villages they patrol, an
+    instructor those they are posted to. A member unit will see those whose
+    cases are dispatched to it; until cases exist, it sees none.
+    """
+    require(actor, Permission.READ_INSTITUTIONS)
+    if actor.token_scope is not None or actor.roles & SEES_ALL_INSTITUTIONS:
+        return None
+
+    visible = Q(id__isnull=True)  # matches nothing: every row has an id
+    if Role.SUPERVISOR in actor.roles and actor.person_id:
+        villages = SupervisorAssignment.filter(person_id=actor.person_id).values(
+            "village_id"
+        )
+        visible |= Q(village_id__in=Subquery(villages))
+    if Role.INSTRUCTOR in actor.roles and actor.person_id:
+        postings = InstructorAssignment.filter(person_id=actor.person_id).values(
+            "institution_id"
+        )
+        visible |= Q(id__in=Subquery(postings))
+    return visible

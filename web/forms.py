@@ -1,0 +1,55 @@
+"""Reading forms, the one way pages take input that changes something.
+
+`read_form` checks that the form came from one of our pages (the CSRF token
+and the browser's Origin) before handing over a single field, so no endpoint
+can act on a forged request by forgetting a check.
+"""
+
+import secrets
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from server import csrf
+from server.permissions import Actor
+
+MAX_FORM_BYTES = 64 * 1024
+
+
+def actor(request: Request) -> Actor:
+    return request.state.actor
+
+
+def csrf_token(request: Request) -> str:
+    """The token our pages embed for this reader; see `server.csrf`."""
+    return csrf.token(
+        request.app.state.settings.secret_key,
+        request.state.session_token,
+        visitor_id(request),
+    )
+
+
+def visitor_id(request: Request) -> str:
+    """The random id of a browser that has not signed in; made on first need."""
+    visitor = request.state.visitor
+    if not visitor:
+        visitor = request.state.visitor = secrets.token_urlsafe(16)
+        request.state.new_visitor = True
+    return visitor
+
+
+async def read_form(request: Request) -> FormData:
+    """The submitted form, after making sure our own page sent it."""
+    length = int(request.headers.get("content-length") or 0)
+    if length > MAX_FORM_BYTES:
+        raise HTTPException(413)
+    form = await request.form(max_files=0, max_fields=200)
+
+    given = form.get(csrf.FIELD) or request.headers.get(csrf.HEADER)
+    from_our_site = csrf.same_origin(
+        dict(request.headers), request.url.scheme, request.url.netloc
+    )
+    if not (from_our_site and csrf.matches(csrf_token(request), given)):
+        raise HTTPException(403, "csrf")
+    return form
