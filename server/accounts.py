@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
+from server import audit
 from server.clock import OFFICE_TIMEZONE
 from server.errors import DomainError, ErrorCode
 from server.i18n import _
@@ -98,6 +99,7 @@ def check_password(password: str, login: str) -> None:
 
 
 async def create_account(
+    actor: Actor,
     login: str,
     password: str,
     roles: frozenset[Role],
@@ -109,11 +111,12 @@ async def create_account(
     login = check_login(login)
     check_password(password, login)
     return await create_account_with_hash(
-        login, hasher.hash(password), roles, person_id=person_id, unit_id=unit_id
+        actor, login, hasher.hash(password), roles, person_id=person_id, unit_id=unit_id
     )
 
 
 async def create_account_with_hash(
+    actor: Actor,
     login: str,
     password_hash: str,
     roles: frozenset[Role],
@@ -126,6 +129,7 @@ async def create_account_with_hash(
     For many accounts that share a password, such as the demo accounts:
     hashing it once saves a fraction of a second per account.
     """
+    require(actor, Permission.MANAGE_ACCOUNTS)
     login = check_login(login)
     if not roles:
         raise DomainError(ErrorCode.REQUIRED, _("Give the account a role."), "roles")
@@ -133,27 +137,39 @@ async def create_account_with_hash(
         message = _("The login {login} is taken.")
         raise DomainError(ErrorCode.DUPLICATE, message.format(login=login), "login")
 
-    account = await Account.create(
-        login=login,
-        password_hash=password_hash,
-        roles=",".join(sorted(roles)),
-        person_id=person_id,
-        unit_id=unit_id,
-        password_changed_at=now(),
-    )
-    logger.info("account created: id=%s roles=%s", account.id, account.roles)
+    async with in_transaction():
+        account = await Account.create(
+            login=login,
+            password_hash=password_hash,
+            roles=",".join(sorted(roles)),
+            person_id=person_id,
+            unit_id=unit_id,
+            password_changed_at=now(),
+        )
+        await audit.record(actor, "account.create", account, None, _snapshot(account))
     return account
 
 
-async def set_password(account: Account, password: str) -> None:
+async def set_password(actor: Actor, account: Account, password: str) -> None:
     """Set a new password and end every session of the account."""
+    if actor.account_id != account.id:
+        require(actor, Permission.MANAGE_ACCOUNTS)
     check_password(password, account.login)
     async with in_transaction():
+        before = _snapshot(account)
         account.password_hash = hasher.hash(password)
         account.password_changed_at = now()
         await account.save(update_fields=["password_hash", "password_changed_at"])
         await Session.filter(account_id=account.id).delete()
-    logger.info("password set: account=%s", account.id)
+        # The entry shows when the password changed, never what it is.
+        await audit.record(
+            actor, "account.password", account, before, _snapshot(account)
+        )
+
+
+def _snapshot(account: Account) -> dict:
+    """What the audit trail keeps of an account: never its password hash."""
+    return audit.snapshot(account) | {"password_hash": None}
 
 
 async def change_own_password(actor: Actor, current: str, new: str) -> None:
@@ -164,7 +180,7 @@ async def change_own_password(actor: Actor, current: str, new: str) -> None:
             _("The current password is not right."),
             "current_password",
         )
-    await set_password(account, new)
+    await set_password(actor, account, new)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -340,14 +356,15 @@ async def issue_token(actor: Actor, name: str, scope: TokenScope) -> IssuedToken
         )
 
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = await ApiToken.create(
-        name=name,
-        prefix=secret[:10],
-        token_hash=_digest(secret),
-        scope=scope,
-        created_by_id=actor.account_id,
-    )
-    logger.info("API token issued: id=%s scope=%s", token.id, scope)
+    async with in_transaction():
+        token = await ApiToken.create(
+            name=name,
+            prefix=secret[:10],
+            token_hash=_digest(secret),
+            scope=scope,
+            created_by_id=actor.account_id,
+        )
+        await audit.record(actor, "token.issue", token, None, _token_snapshot(token))
     return IssuedToken(token=token, secret=secret)
 
 
@@ -357,10 +374,19 @@ async def revoke_token(actor: Actor, token_id: int) -> ApiToken:
     if token is None:
         raise DomainError(ErrorCode.NOT_FOUND, _("There is no such token."))
     if token.revoked_at is None:
-        token.revoked_at = now()
-        await token.save(update_fields=["revoked_at"])
-        logger.info("API token revoked: id=%s", token.id)
+        async with in_transaction():
+            before = _token_snapshot(token)
+            token.revoked_at = now()
+            await token.save(update_fields=["revoked_at"])
+            await audit.record(
+                actor, "token.revoke", token, before, _token_snapshot(token)
+            )
     return token
+
+
+def _token_snapshot(token: ApiToken) -> dict:
+    """What the audit trail keeps of a token: never its hash."""
+    return audit.snapshot(token) | {"token_hash": None}
 
 
 async def list_tokens(actor: Actor) -> list[ApiToken]:

@@ -17,6 +17,7 @@ from server import database
 from server.errors import DomainError
 from server.logs import configure_logging, logging_config
 from server.models import Role, TokenScope
+from server.permissions import COMMAND_LINE
 from server.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 
@@ -153,6 +154,7 @@ def user_add(settings, login, roles, person, unit, password_stdin) -> None:
             person_id = (await find_person(person)).id if person else None
             unit_id = (await find_unit(unit)).id if unit else None
             account = await create_account(
+                COMMAND_LINE,
                 login,
                 password,
                 frozenset(Role(role.upper()) for role in roles),
@@ -176,7 +178,7 @@ def user_password(settings, login, password_stdin) -> None:
 
     async def run() -> None:
         async with database.connect(settings.database_url):
-            await set_password(await find_account(login), password)
+            await set_password(COMMAND_LINE, await find_account(login), password)
             click.echo(f"Password of {login} changed; its sessions were signed out.")
 
     asyncio.run(_refusing_politely(run()))
@@ -225,7 +227,6 @@ def token() -> None:
 def token_create(settings, name, scope) -> None:
     """Issue a token; it is printed alone on the last line, and never again."""
     from server.accounts import issue_token
-    from server.permissions import COMMAND_LINE
 
     async def run() -> None:
         async with database.connect(settings.database_url):
@@ -254,3 +255,31 @@ def export_schema(output: Path) -> None:
         return
     output.write_text(text, encoding="utf-8")
     click.echo(f"Wrote {output}")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit trail of every write."""
+
+
+@audit_group.command("verify")
+@click.pass_obj
+def audit_verify(settings) -> None:
+    """Check the hash chain; exit 1 and name the first entry that does not fit."""
+    from server import audit
+
+    async def run() -> audit.Verification:
+        async with database.connect(settings.database_url):
+            return await audit.verify()
+
+    result = asyncio.run(run())
+    if result.intact:
+        click.echo(f"The audit trail is intact: {result.checked} entries checked.")
+        return
+    click.echo(
+        f"The audit trail is broken at entry {result.first_broken_id}: it was "
+        "edited, or the entry before it was deleted. "
+        f"The {result.checked} entries before it are intact.",
+        err=True,
+    )
+    sys.exit(1)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from pypinyin import Style, lazy_pinyin
 from tortoise.transactions import in_transaction
 
+from server import audit
 from server import plan_data as plan
 from server.accounts import (
     check_password,
@@ -39,6 +40,7 @@ from server.models import (
     Unit,
     Village,
 )
+from server.permissions import COMMAND_LINE
 
 
 async def load_plan() -> bool:
@@ -55,7 +57,29 @@ async def load_plan() -> bool:
         await _create_districts(subdistrict, people)
         await _create_villages(subdistrict)
         await _create_instructors(subdistrict)
+        await _record_in_the_audit_trail()
     return True
+
+
+async def _record_in_the_audit_trail() -> None:
+    """One entry per record loaded, so every record's history starts somewhere."""
+    for model in (
+        Subdistrict,
+        Unit,
+        Person,
+        LeadershipGroup,
+        District,
+        Village,
+        School,
+    ):
+        for record in await model.all().order_by("id"):
+            await audit.record(
+                COMMAND_LINE, "plan.load", record, None, audit.snapshot(record)
+            )
+    for institution in await Institution.all().order_by("id"):
+        documents = await Document.filter(institution=institution).order_by("kind")
+        after = audit.snapshot(institution, documents=[d.kind for d in documents])
+        await audit.record(COMMAND_LINE, "plan.load", institution, None, after)
 
 
 async def _create_units(subdistrict: Subdistrict) -> dict[str, Unit]:
@@ -172,7 +196,7 @@ async def ensure_administrator(password: str) -> bool:
     administrators = await Account.filter(active=True, roles__contains=Role.ADMIN.value)
     if administrators:
         return False
-    await create_account(ADMIN_LOGIN, password, frozenset({Role.ADMIN}))
+    await create_account(COMMAND_LINE, ADMIN_LOGIN, password, frozenset({Role.ADMIN}))
     return True
 
 
@@ -206,6 +230,7 @@ async def create_demo_accounts(password: str) -> int:
     async with in_transaction():
         for person in await Person.filter(id__in=list(roles)).order_by("id"):
             await create_account_with_hash(
+                COMMAND_LINE,
                 _free_login(person.name, taken),
                 password_hash,
                 frozenset(roles[person.id]),
@@ -214,6 +239,7 @@ async def create_demo_accounts(password: str) -> int:
             made += 1
         for unit in await Unit.all().order_by("id"):
             await create_account_with_hash(
+                COMMAND_LINE,
                 _free_login(unit.name, taken),
                 password_hash,
                 frozenset({Role.UNIT}),

@@ -1,5 +1,6 @@
 """The `xiaowai` command, run as a person at a terminal would run it."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -8,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from schema import schema_text
+from server import database
+from server.models import AuditEntry
 from tests.conftest import BACKEND
 
 XIAOWAI = [sys.executable, "-m", "server"]
@@ -75,3 +78,59 @@ def test_a_bad_setting_stops_with_a_message_naming_what_is_accepted(tmp_path):
 
     assert result.returncode == 2
     assert "XIAOWAI_PORT must be a number from 1 to 65535" in result.stderr
+
+
+def test_audit_verify_reports_an_intact_chain_then_the_edited_entry(
+    database_url, tmp_path
+):
+    env = {"DATABASE_URL": database_url, "XIAOWAI_VAR_DIR": str(tmp_path)}
+
+    intact = run("audit", "verify", env=env, cwd=tmp_path)
+    asyncio.run(_edit_audit_entry(database_url, entry_id=5))
+    broken = run("audit", "verify", env=env, cwd=tmp_path)
+
+    assert intact.returncode == 0
+    assert intact.stdout.startswith("The audit trail is intact:")
+    assert broken.returncode == 1
+    assert "broken at entry 5" in broken.stderr
+
+
+async def _edit_audit_entry(database_url: str, entry_id: int) -> None:
+    async with database.connect(database_url):
+        await AuditEntry.filter(id=entry_id).update(actor="someone else")
+
+
+def test_user_add_reads_the_password_from_stdin(database_url, tmp_path):
+    env = {"DATABASE_URL": database_url, "XIAOWAI_VAR_DIR": str(tmp_path)}
+
+    added = subprocess.run(
+        [
+            *XIAOWAI,
+            "user",
+            "add",
+            "zhangsan",
+            "--role",
+            "supervisor",
+            "--person",
+            "李萍",
+            "--password-stdin",
+        ],
+        input="a-long-enough-password\n",
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    too_short = subprocess.run(
+        [*XIAOWAI, "user", "add", "lisi", "--role", "leader", "--password-stdin"],
+        input="short\n",
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == "Created zhangsan (SUPERVISOR)."
+    assert too_short.returncode == 1
+    assert "10" in too_short.stderr
