@@ -159,3 +159,43 @@ async def list_entries(
     if where.until:
         entries = entries.filter(Q(at__lt=where.until))
     return await paginate(entries, NEWEST_FIRST, request)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    then: Any
+    now: Any
+
+
+@dataclass(frozen=True)
+class ChangesSince:
+    """What others changed in a record after someone read it at some version."""
+
+    fields: list[FieldChange]
+    by: list[str]
+
+
+async def changes_since(actor: Actor, record: Model, version: int) -> ChangesSince:
+    """The fields of `record` that differ from when it was at `version`, and who
+    changed them: the answer a writer needs after a version conflict."""
+    require(actor, Permission.EDIT_ORGANISATION)
+    entries = await AuditEntry.filter(
+        record_type=type(record).__name__, record_id=record.pk
+    ).order_by("id")
+    # The state at `version` is what the write that moved it on found there.
+    later = [
+        entry
+        for entry in entries
+        if entry.before and (entry.before.get("version") or 0) >= version
+    ]
+    if not later or later[0].before.get("version") != version:
+        return ChangesSince(fields=[], by=[])
+
+    then, now = later[0].before, later[-1].after or {}
+    changed = [
+        FieldChange(field=name, then=then.get(name), now=now.get(name))
+        for name in now
+        if name != "version" and then.get(name) != now.get(name)
+    ]
+    return ChangesSince(fields=changed, by=sorted({entry.actor for entry in later}))

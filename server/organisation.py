@@ -124,6 +124,7 @@ class PersonFilter:
     text: str | None = None
     unit_id: int | None = None
     school_id: int | None = None
+    at_a_school: bool = False
     duties: tuple[Duty, ...] = ()
 
 
@@ -138,6 +139,8 @@ async def list_people(
         people = people.filter(unit_id=where.unit_id)
     if where.school_id is not None:
         people = people.filter(school_id=where.school_id)
+    if where.at_a_school:
+        people = people.filter(school_id__isnull=False)
     if where.duties:
         people = people.filter(Q(*map(_has_duty, where.duties), join_type=Q.OR))
     return await paginate(people, BY_NAME, request)

@@ -205,7 +205,8 @@ async def create_demo_accounts(password: str) -> int:
 
     Supervisors, instructors and leadership members sign in with the pinyin
     of their name (李萍 → liping), member units with that of the unit
-    (派出所 → paichusuo); all share `password`. Done once: nothing is made
+    (派出所 → paichusuo); all share `password`. The director and deputy
+    director of the group's office are administrators as well. Done once: nothing is made
     if any account besides the administrator exists.
     """
     if await Account.exclude(login=ADMIN_LOGIN).exists():
@@ -222,6 +223,11 @@ async def create_demo_accounts(password: str) -> int:
         roles[person_id].add(Role.INSTRUCTOR)
     for person_id in await LeadershipMember.all().values_list("person_id", flat=True):
         roles[person_id].add(Role.LEADER)
+    # The group's office runs the supervision day to day, and so the platform.
+    for person_id in await LeadershipMember.filter(
+        office_role__isnull=False
+    ).values_list("person_id", flat=True):
+        roles[person_id].add(Role.ADMIN)
 
     check_password(password, login="")
     password_hash = hasher.hash(password)

@@ -226,6 +226,7 @@ async def sign_in(
     """
     if password is None:
         password = ADMIN_PASSWORD if login == "admin" else DEMO_PASSWORD
+    client.cookies.clear()  # a fresh browser, signed in as no one
     form = await client.get("/signin")
     response = await client.post(
         "/signin",

@@ -10,7 +10,21 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
 from server.errors import DomainError
-from web import auth, errors, institutions, organisation, public, tokens
+from web import (
+    auth,
+    errors,
+    institutions,
+    leadership,
+    organisation,
+    people,
+    public,
+    tokens,
+    units,
+    villages,
+)
+
+show_units, create_unit, rename_unit = units.pages(units.UNITS)
+show_schools, create_school, rename_school = units.pages(units.SCHOOLS)
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -28,9 +42,106 @@ routes = [
     Route("/staff/", organisation.subdistrict_page, name="subdistrict"),
     Route("/staff/institutions", institutions.roster_page, name="roster"),
     Route(
+        "/staff/institutions/new",
+        institutions.new_institution_page,
+        methods=["GET", "POST"],
+        name="new_institution",
+    ),
+    Route(
         "/staff/institutions/{institution_id:int}",
         institutions.institution_page,
         name="institution",
+    ),
+    Route(
+        "/staff/institutions/{institution_id:int}/edit",
+        institutions.edit_institution_page,
+        methods=["GET", "POST"],
+        name="edit_institution",
+    ),
+    Route(
+        "/staff/institutions/{institution_id:int}/instructors",
+        institutions.assign_instructor,
+        methods=["POST"],
+        name="assign_instructor",
+    ),
+    Route(
+        "/staff/institutions/{institution_id:int}/instructors/{person_id:int}/remove",
+        institutions.unassign_instructor,
+        methods=["POST"],
+        name="unassign_instructor",
+    ),
+    Route("/staff/villages/{village_id:int}", villages.village_page, name="village"),
+    Route(
+        "/staff/villages/{village_id:int}/district",
+        villages.place_village,
+        methods=["POST"],
+        name="place_village",
+    ),
+    Route(
+        "/staff/villages/{village_id:int}/supervisors",
+        villages.assign_supervisor,
+        methods=["POST"],
+        name="assign_supervisor",
+    ),
+    Route(
+        "/staff/villages/{village_id:int}/supervisors/{person_id:int}/remove",
+        villages.unassign_supervisor,
+        methods=["POST"],
+        name="unassign_supervisor",
+    ),
+    Route(
+        "/staff/districts/{district_id:int}/edit",
+        organisation.edit_district_page,
+        methods=["GET", "POST"],
+        name="edit_district",
+    ),
+    Route(
+        "/staff/leadership",
+        leadership.leadership_page,
+        methods=["GET"],
+        name="leadership",
+    ),
+    Route("/staff/leadership", leadership.update_group, methods=["POST"]),
+    Route(
+        "/staff/leadership/seats",
+        leadership.set_seat,
+        methods=["POST"],
+        name="leadership_seat",
+    ),
+    Route(
+        "/staff/leadership/seats/{person_id:int}/remove",
+        leadership.remove_seat,
+        methods=["POST"],
+        name="leadership_unseat",
+    ),
+    Route("/staff/people", people.people_page, name="people"),
+    Route(
+        "/staff/people/new",
+        people.new_person_page,
+        methods=["GET", "POST"],
+        name="new_person",
+    ),
+    Route(
+        "/staff/people/{person_id:int}/edit",
+        people.edit_person_page,
+        methods=["GET", "POST"],
+        name="edit_person",
+    ),
+    Route("/staff/units", show_units, name="units"),
+    Route("/staff/units", create_unit, methods=["POST"], name="units_create"),
+    Route(
+        "/staff/units/{record_id:int}",
+        rename_unit,
+        methods=["POST"],
+        name="units_rename",
+    ),
+    Route("/staff/schools", show_schools, name="schools"),
+    Route("/staff/schools", create_school, methods=["POST"], name="schools_create"),
+    Route(
+        "/staff/schools/{record_id:int}",
+        rename_school,
+        methods=["POST"],
+        name="schools_rename",
     ),
     Route("/staff/tokens", tokens.tokens_page, methods=["GET", "POST"], name="tokens"),
     Route(

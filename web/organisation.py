@@ -1,13 +1,17 @@
 """The subdistrict page: who leads, who patrols where, who is posted where."""
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from server import institutions, organisation
+from server import organisation_writes as organisation_edits
+from server.errors import Refused
 from server.models import District, Person
 from server.pagination import PageRequest
-from server.permissions import Actor
-from web.forms import actor
+from server.permissions import Actor, Permission, require
+from web.editing import Submitted, conflict, refusal_errors
+from web.forms import actor, read_form
 from web.paging import page_links, page_request
 from web.templating import render, wants_block
 
@@ -91,3 +95,61 @@ async def _schools_section(reader: Actor) -> dict:
         "instructors": instructors,
         "postings": await institutions.postings_of(reader, instructor_ids),
     }
+
+
+async def edit_district_page(request: Request) -> Response:
+    reader = actor(request)
+    require(reader, Permission.EDIT_ORGANISATION)
+    district_id = request.path_params["district_id"]
+    district = (await organisation.records(reader, District, [district_id])).get(
+        district_id
+    )
+    if district is None:
+        raise HTTPException(404)
+    if request.method == "GET":
+        return await _district_form(request, district, {}, {})
+
+    submitted = Submitted(await read_form(request))
+    version = submitted.version()
+    try:
+        await organisation_edits.update_district(
+            reader,
+            district_id,
+            version,
+            name=submitted.text("name"),
+            secretary_id=submitted.optional_id("secretary"),
+        )
+    except Refused as refused:
+        changed = await conflict(reader, refused, version)
+        return await _district_form(
+            request,
+            district,
+            submitted.form,
+            refusal_errors(refused) | submitted.errors,
+            changed,
+            409 if changed else 422,
+        )
+    return RedirectResponse(
+        request.app.url_path_for("subdistrict") + "#districts-heading", 303
+    )
+
+
+async def _district_form(
+    request: Request, district: District, values, errors, changed=None, status_code=200
+) -> Response:
+    reader = actor(request)
+    people = await organisation.list_people(reader, organisation.PersonFilter(), ALL)
+    return render(
+        request,
+        "staff/district_form.html",
+        {
+            "district": district,
+            "values": values
+            or {"name": district.name, "secretary": district.secretary_id},
+            "version": (changed or {}).get("current_version") or district.version,
+            "errors": errors,
+            "conflict": changed,
+            "people_options": [(p.id, p.name) for p in people.items],
+        },
+        status_code=status_code,
+    )

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from server import csrf, i18n
-from server.models import Category, LicenseStatus, OperatingStatus
+from server.models import Category, DocumentStatus, LicenseStatus, OperatingStatus
 from server.permissions import Permission
 from web.forms import csrf_token
 from web.labels import choices, label
@@ -48,7 +48,10 @@ environment.filters["long_date"] = _long_date
 environment.globals["choices"] = choices
 environment.globals["LANGUAGES"] = i18n.LANGUAGES
 environment.globals["enums"] = SimpleNamespace(
-    Category=Category, LicenseStatus=LicenseStatus, OperatingStatus=OperatingStatus
+    Category=Category,
+    DocumentStatus=DocumentStatus,
+    LicenseStatus=LicenseStatus,
+    OperatingStatus=OperatingStatus,
 )
 
 
