@@ -18,6 +18,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorPresentation, log_errors
+from schema.limits import CostLimit, IntrospectionForSignedIn
 from schema.mutations import Mutation
 from schema.query import Query
 
@@ -50,6 +51,8 @@ def build_schema(*, debug: bool = False) -> strawberry.Schema:
             partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
             partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
             partial(ValidationCache, maxsize=CACHED_QUERIES),
+            IntrospectionForSignedIn,
+            CostLimit,
             partial(ErrorPresentation, mask_faults=not debug),
         ],
     )

@@ -1,5 +1,6 @@
 """Filter and ordering inputs of the lists."""
 
+from datetime import datetime
 from enum import Enum
 
 import strawberry
@@ -60,3 +61,15 @@ class PersonFilter:
     duty: list[Duty] | None = strawberry.field(
         default=None, description="People with any of these duties."
     )
+
+
+@strawberry.input(description="Audit entries matching every field given.")
+class AuditLogFilter:
+    actor: str | None = strawberry.field(
+        default=None, description="A login or token name."
+    )
+    record: strawberry.ID | None = strawberry.field(
+        default=None, description="The global id of a record: its whole history."
+    )
+    since: datetime | None = None
+    until: datetime | None = None

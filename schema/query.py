@@ -10,7 +10,7 @@ from schema import inputs, types
 from schema.connections import Connection, connection, page_request
 from schema.context import Info
 from schema.ids import parse_global_id, record_id
-from server import institutions, organisation
+from server import audit, institutions, organisation
 from server.errors import DomainError, ErrorCode
 from server.i18n import _
 from server.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -199,6 +199,35 @@ class Query:
             page_request(first, after, last, before),
         )
         return connection(page, types.Institution.from_row)
+
+    @strawberry.field(description="The audit trail, newest first.")
+    async def audit_log(
+        self,
+        info: Info,
+        filter: inputs.AuditLogFilter | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[types.AuditEntry]:
+        where = filter or inputs.AuditLogFilter()
+        record = parse_global_id(where.record) if where.record else None
+        if where.record and record is None:
+            raise DomainError(
+                ErrorCode.INVALID, _("record must be a global id."), field="record"
+            )
+        page = await audit.list_entries(
+            info.context.actor,
+            audit.AuditFilter(
+                actor=where.actor,
+                record_type=record[0] if record else None,
+                record_id=record[1] if record else None,
+                since=where.since,
+                until=where.until,
+            ),
+            page_request(first, after, last, before),
+        )
+        return connection(page, types.AuditEntry.from_row)
 
 
 async def _resolve_nodes(info: Info, ids: list[str]) -> list[relay.Node | None]:

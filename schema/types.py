@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Self, TypeVar
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from schema.context import Info
 from server import models
@@ -311,6 +312,25 @@ class Institution(Record):
     async def instructors(self, info: Info) -> list[Person]:
         rows = await info.context.loaders.instructors_of_institution.load(self.id)
         return Person.from_rows(rows)
+
+
+@strawberry.type(
+    description="One write: who made it, when, and the record before and after."
+)
+class AuditEntry(FromRow):
+    id: int = strawberry.field(description="Entries are numbered in the order written.")
+    at: datetime
+    actor: str = strawberry.field(description="The login or token that wrote.")
+    action: str = strawberry.field(description="Such as institution.update.")
+    record_type: str
+    record_id: strawberry.Private[int]
+    before: JSON | None = strawberry.field(description="Null for a record created.")
+    after: JSON | None
+    hash: str = strawberry.field(description="Chains this entry to the one before.")
+
+    @strawberry.field(description="The global id of the record written.")
+    def record(self) -> strawberry.ID:
+        return strawberry.ID(str(relay.GlobalID(self.record_type, str(self.record_id))))
 
 
 @strawberry.enum

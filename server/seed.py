@@ -206,8 +206,8 @@ async def create_demo_accounts(password: str) -> int:
     Supervisors, instructors and leadership members sign in with the pinyin
     of their name (李萍 → liping), member units with that of the unit
     (派出所 → paichusuo); all share `password`. The director and deputy
-    director of the group's office are administrators as well. Done once: nothing is made
-    if any account besides the administrator exists.
+    director of the group's office are administrators as well. Done once:
+    nothing is made if any account besides the administrator exists.
     """
     if await Account.exclude(login=ADMIN_LOGIN).exists():
         return 0

@@ -1,4 +1,4 @@
-"""Editing through the pages, as an administrator does it, with and without JavaScript."""
+"""Editing through the pages, as an administrator does it."""
 
 import re
 
@@ -174,7 +174,10 @@ async def test_units_are_added_and_renamed_in_place(staff):
     duplicate = await staff.post("/staff/units", data=form(staff, name="司法所"))
     page = await staff.get("/staff/units")
     unit_id = re.search(
-        r'action="/staff/units/(\d+)"[^>]*>\s*<input type="hidden" name="csrf_token" value="[^"]+">\s*<input type="hidden" name="version" value="1">\s*<input name="name" value="司法所"',
+        r'action="/staff/units/(\d+)"[^>]*>\s*'
+        r'<input type="hidden" name="csrf_token" value="[^"]+">\s*'
+        r'<input type="hidden" name="version" value="1">\s*'
+        r'<input name="name" value="司法所"',
         page.text,
     ).group(1)
     renamed = await staff.post(

@@ -112,3 +112,47 @@ async def test_debugging_shows_the_fault_and_graphiql(debugging_client, monkeypa
 
     assert answer["errors"][0]["message"] == "the real cause"
     assert "graphiql" in ide.text.lower()
+
+
+async def test_the_cost_of_every_query_is_reported(graphql):
+    answer = await graphql(
+        "{ institutions(first: 10) { edges { node { registeredName } } } }"
+    )
+
+    assert answer["extensions"]["cost"] == {
+        "requested": 1 + 10 * 3,  # the page, then edges, node and name per item
+        "maximum": 10000,
+    }
+
+
+async def test_a_query_costing_too_much_is_refused_before_it_runs(graphql):
+    page = (
+        "institutions(first: 100) { edges { node {"
+        " registeredName village { name } documents { kind } instructors { name }"
+        " } } }"
+    )
+    aliases = " ".join(f"p{n}: {page}" for n in range(20))
+
+    answer = await graphql(f"{{ {aliases} }}")
+
+    assert answer["data"] is None
+    assert answer["errors"][0]["extensions"]["code"] == "COST"
+    assert answer["errors"][0]["message"].startswith("此查询的代价为")
+    assert answer["extensions"]["cost"]["requested"] > 10000
+
+
+async def test_introspection_is_for_signed_in_callers(anonymous_graphql, graphql):
+    query = "{ __schema { types { name } } }"
+
+    anonymous = await anonymous_graphql(query)
+    by_type = await anonymous_graphql('{ __type(name: "Person") { fields { name } } }')
+    signed_in = await graphql(query)
+
+    assert anonymous["data"] is None
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "Person" not in str(anonymous)
+    assert "errors" not in signed_in
+    assert any(
+        t["name"] == "Institution" for t in signed_in["data"]["__schema"]["types"]
+    )
+    assert by_type["data"] is None

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from server.errors import DomainError
 from web import (
+    audit,
     auth,
     errors,
     institutions,
@@ -143,6 +144,7 @@ routes = [
         methods=["POST"],
         name="schools_rename",
     ),
+    Route("/staff/audit", audit.audit_page, name="audit"),
     Route("/staff/tokens", tokens.tokens_page, methods=["GET", "POST"], name="tokens"),
     Route(
         "/staff/tokens/{token_id:int}/revoke",

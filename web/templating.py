@@ -10,12 +10,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from server import csrf, i18n
+from server.clock import OFFICE_TIMEZONE
 from server.models import Category, DocumentStatus, LicenseStatus, OperatingStatus
 from server.permissions import Permission
 from web.forms import csrf_token
@@ -43,8 +44,16 @@ def _long_date(value: date | datetime | None) -> str:
     )
 
 
+def _date_time(value: datetime) -> str:
+    local = value.astimezone(OFFICE_TIMEZONE)
+    return format_datetime(
+        local, format="short", locale=BABEL_LOCALES[i18n.current_language()]
+    )
+
+
 environment.filters["label"] = label
 environment.filters["long_date"] = _long_date
+environment.filters["date_time"] = _date_time
 environment.globals["choices"] = choices
 environment.globals["LANGUAGES"] = i18n.LANGUAGES
 environment.globals["enums"] = SimpleNamespace(
