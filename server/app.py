@@ -17,7 +17,7 @@ import web
 from schema.app import graphql_endpoint
 from server import database, i18n
 from server.authentication import Authentication
-from server.logs import RequestLog
+from server.logs import RequestLog, quiet_noisy_loggers
 from server.security import SecurityHeaders
 from server.settings import Settings, load_settings
 
@@ -26,6 +26,7 @@ logger = logging.getLogger("xiaowai")
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
+    quiet_noisy_loggers()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

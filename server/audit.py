@@ -113,6 +113,8 @@ def _json(value: Any) -> Any:
 class Verification:
     checked: int
     first_broken_id: int | None
+    newest_id: int | None = None
+    newest_hash: str | None = None
 
     @property
     def intact(self) -> bool:
@@ -121,16 +123,19 @@ class Verification:
 
 async def verify(batch: int = 1000) -> Verification:
     """Walk the chain from its start; report the first entry that does not fit."""
-    previous, checked, after_id = GENESIS, 0, 0
+    previous, checked, newest_id = GENESIS, 0, None
     while True:
-        entries = await AuditEntry.filter(id__gt=after_id).order_by("id").limit(batch)
+        entries = (
+            await AuditEntry.filter(id__gt=newest_id or 0).order_by("id").limit(batch)
+        )
         for entry in entries:
             if entry.previous_hash != previous or entry_hash(entry) != entry.hash:
                 return Verification(checked=checked, first_broken_id=entry.id)
-            previous, checked = entry.hash, checked + 1
+            previous, checked, newest_id = entry.hash, checked + 1, entry.id
         if len(entries) < batch:
-            return Verification(checked=checked, first_broken_id=None)
-        after_id = entries[-1].id
+            return Verification(
+                checked, None, newest_id, previous if newest_id else None
+            )
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_logger = logging.getLogger("xiaowai.requests")
 
+# The ORM and the database drivers log every statement with its parameters
+# at DEBUG, and parameters hold phone numbers and password hashes: they stay
+# quiet whatever the level asked for.
+QUIET_LOGGERS = ("tortoise", "aiosqlite", "asyncpg", "multipart")
+
 
 def logging_config(level: str) -> dict:
     """A `logging.config.dictConfig` setup; uvicorn applies it in every worker."""
@@ -26,12 +31,13 @@ def logging_config(level: str) -> dict:
             "stderr": {"class": "logging.StreamHandler", "formatter": "line"},
         },
         "root": {"level": level, "handlers": ["stderr"]},
-        "loggers": {
-            # The database driver logs every statement with its parameters at
-            # DEBUG; parameters hold personal data, so they stay out always.
-            "tortoise": {"level": "WARNING"},
-        },
+        "loggers": {name: {"level": "WARNING"} for name in QUIET_LOGGERS},
     }
+
+
+def quiet_noisy_loggers() -> None:
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def configure_logging(level: str) -> None:

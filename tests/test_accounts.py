@@ -267,3 +267,22 @@ async def test_a_form_posted_from_another_site_is_refused_even_with_a_token(staf
     )
 
     assert response.status_code == 403
+
+
+async def test_guessing_many_logins_from_one_address_is_refused_too(
+    client, monkeypatch
+):
+    monkeypatch.setattr(accounts.asyncio, "sleep", lambda seconds: _nothing())
+    form = await sign_in_form(client)
+
+    for attempt in range(accounts.LOCK_AFTER["address"]):
+        await client.post(
+            "/signin",
+            data={"login": f"guess{attempt}", "password": "x" * 12, "csrf_token": form},
+        )
+    response = await client.post(
+        "/signin",
+        data={"login": "admin", "password": ADMIN_PASSWORD, "csrf_token": form},
+    )
+
+    assert response.status_code == 429

@@ -3,16 +3,18 @@
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-async def sign_in(page: Page, base_url: str, path: str) -> None:
+async def sign_in(page: Page, base_url: str, path: str, login: str = "admin") -> None:
     """Open `path`, which sends an anonymous reader to sign in first, and sign in."""
     await page.goto(f"{base_url}{path}")
-    await page.get_by_label("登录名").fill("admin")
-    await page.get_by_label("密码").fill(ADMIN_PASSWORD)
+    await page.get_by_label("登录名").fill(login)
+    await page.get_by_label("密码").fill(
+        ADMIN_PASSWORD if login == "admin" else DEMO_PASSWORD
+    )
     await page.get_by_role("button", name="登录").click()
     await page.wait_for_url(f"{base_url}{path}")
 
@@ -81,3 +83,53 @@ async def test_switching_to_english_and_back(browser, served):
     await expect(
         page.get_by_role("heading", name="领导小组", exact=True)
     ).to_be_visible()
+
+
+async def test_an_administrator_edits_an_institution_and_finds_the_audit_entry(
+    browser, served
+):
+    page = await browser.new_page()
+    await sign_in(page, served.base_url, "/staff/institutions")
+    await page.get_by_role("link", name="济南市弘文培训学校").click()
+    await page.get_by_role("link", name="编辑", exact=True).click()
+
+    await page.get_by_label("地址").fill("董家街道弘文路8号")
+    await page.get_by_label("办学许可证: 证号").fill("教民137011230009999号")
+    await page.get_by_role("button", name="保存").click()
+
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "济南市弘文培训学校"
+    )
+    await expect(page.locator("main")).to_contain_text("董家街道弘文路8号")
+    await expect(page.locator("main")).to_contain_text("教民137011230009999号")
+    await page.get_by_role("link", name="修改记录").click()
+    first_entry = page.locator("table.audit tbody tr").first
+    await expect(first_entry).to_contain_text("institution.update")
+    await expect(first_entry).to_contain_text("admin")
+    await expect(first_entry).to_contain_text("董家街道弘文路8号")
+
+
+async def test_a_refused_edit_points_to_the_field_in_the_browser(browser, served):
+    page = await browser.new_page()
+    await sign_in(page, served.base_url, "/staff/institutions/new")
+
+    await page.get_by_label("登记名称").fill("星光艺术培训学校")
+    await page.get_by_label("统一社会信用代码").fill("91350100M000100Y44")
+    await page.get_by_role("button", name="保存").click()
+
+    summary = page.get_by_role("alert")
+    await expect(summary).to_contain_text("最后一位与前面各位不符")
+    await summary.get_by_role("link").first.click()
+    await expect(page.get_by_label("统一社会信用代码")).to_be_focused()
+    await expect(page.get_by_label("登记名称")).to_have_value("星光艺术培训学校")
+
+
+async def test_a_supervisor_cannot_open_the_edit_form(browser, served):
+    page = await browser.new_page()
+    await sign_in(page, served.base_url, "/staff/institutions", login="liping")
+
+    await expect(page.get_by_role("link", name="新增机构")).to_have_count(0)
+    response = await page.goto(f"{served.base_url}/staff/institutions/1/edit")
+
+    assert response.status == 403
+    await expect(page.locator("main")).to_contain_text("您的账号无权进行此操作。")
