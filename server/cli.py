@@ -5,6 +5,7 @@ the same database whichever folder it is run from.
 """
 
 import asyncio
+import logging
 import os
 import secrets
 import sys
@@ -80,6 +81,9 @@ def seed(settings: Settings) -> None:
     """
     from server import seed as plan_seed
 
+    # The load writes an audit entry per record; they belong in the trail, and
+    # on the console they would bury the passwords printed below.
+    logging.getLogger("xiaowai.audit").setLevel(logging.WARNING)
     admin_password = os.environ.get("XIAOWAI_ADMIN_PASSWORD")
     demo_password = os.environ.get("XIAOWAI_DEMO_PASSWORD")
 
