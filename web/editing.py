@@ -3,6 +3,7 @@ turning a refused write into messages beside the fields it names."""
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -11,6 +12,7 @@ from server import audit
 from server.errors import ErrorCode, Refused
 from server.i18n import _
 from server.permissions import Actor
+from web.labels import choices
 
 FORM = "_form"  # where an error that names no field is shown: the summary
 
@@ -35,12 +37,15 @@ class Submitted:
             return None
         return int(value)
 
-    def choice(self, name: str, allowed: type) -> Any:
+    def choice(self, name: str, allowed: type[StrEnum]) -> Any:
         value = self.text(name)
         if not value:
             return None
         if value not in allowed.__members__:
-            self.errors[name] = _("Choose one from the list.")
+            accepted = "、".join(text for _value, text in choices(allowed))
+            self.errors[name] = _("Choose one of: {accepted}.").format(
+                accepted=accepted
+            )
             return None
         return allowed(value)
 

@@ -27,7 +27,6 @@ from server.permissions import Permission, require
 from server.queries import MAX_SEARCH_LENGTH
 from web.editing import Submitted, conflict, refusal_errors
 from web.forms import actor, read_form
-from web.labels import choices
 from web.paging import page_links, page_request
 from web.templating import render, wants_block
 
@@ -39,64 +38,35 @@ ALL = PageRequest(first=100)
 class RosterForm:
     """The roster's search form: what was typed, what it selects, what was wrong."""
 
-    values: dict[str, str]
+    values: QueryParams
     errors: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def read(cls, params: QueryParams) -> "RosterForm":
-        names = (
-            "q",
-            "category",
-            "license_status",
-            "operating_status",
-            "district",
-            "village",
-        )
-        return cls(values={name: params.get(name, "").strip() for name in names})
 
     def selection(self) -> InstitutionFilter:
         """The filter the form asks for, leaving out (and noting) any bad field."""
+        read = Submitted(self.values, self.errors)  # type: ignore[arg-type]
         return InstitutionFilter(
-            text=self._text(),
-            categories=self._choice("category", Category),
-            license_statuses=self._choice("license_status", LicenseStatus),
-            operating_statuses=self._choice("operating_status", OperatingStatus),
-            district_id=self._listed_id("district"),
-            village_id=self._listed_id("village"),
+            text=self._text(read.text("q").strip()),
+            categories=_one(read.choice("category", Category)),
+            license_statuses=_one(read.choice("license_status", LicenseStatus)),
+            operating_statuses=_one(read.choice("operating_status", OperatingStatus)),
+            district_id=read.optional_id("district"),
+            village_id=read.optional_id("village"),
         )
 
-    def _text(self) -> str | None:
-        text = self.values["q"]
+    def _text(self, text: str) -> str | None:
         if len(text) > MAX_SEARCH_LENGTH:
             message = _("Search text can be at most {maximum} characters long.")
             self.errors["q"] = message.format(maximum=MAX_SEARCH_LENGTH)
             return None
         return text or None
 
-    def _choice(self, name: str, enum: type[StrEnum]) -> tuple:
-        value = self.values[name]
-        if not value:
-            return ()
-        if value not in enum.__members__:
-            accepted = "、".join(label for _value, label in choices(enum))
-            self.errors[name] = _("Choose one of: {accepted}.").format(
-                accepted=accepted
-            )
-            return ()
-        return (enum(value),)
 
-    def _listed_id(self, name: str) -> int | None:
-        value = self.values[name]
-        if not value:
-            return None
-        if not value.isdigit():
-            self.errors[name] = _("Choose one from the list.")
-            return None
-        return int(value)
+def _one(value: StrEnum | None) -> tuple[StrEnum, ...]:
+    return () if value is None else (value,)
 
 
 async def roster_page(request: Request) -> Response:
-    form = RosterForm.read(request.query_params)
+    form = RosterForm(request.query_params)
     results = await _roster_results(request, form)
     if wants_block(request, "roster-results"):
         return render(request, "staff/institutions.html", results, block="results")
