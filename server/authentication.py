@@ -38,7 +38,8 @@ class Authentication:
         state = scope.setdefault("state", {})
         state.update(actor=ANONYMOUS, session_token=None, via=None)
 
-        bearer = headers.get("authorization", "")
+        # Tokens open the API only; the pages are for people, who sign in.
+        bearer = headers.get("authorization", "") if scope["path"] == "/graphql" else ""
         if bearer.lower().startswith("bearer "):
             actor = await accounts.actor_for_token(bearer[7:].strip())
             if actor.is_anonymous:

@@ -155,3 +155,15 @@ async def test_a_signed_in_page_may_call_the_api_only_with_its_csrf_header(staff
 
     assert good.json()["data"] == {"viewer": {"name": "admin"}}
     assert no_header.status_code == cross_site.status_code == 403
+
+
+async def test_a_token_does_not_open_the_staff_pages(settings, tmp_path):
+    secret = create_token_on_the_command_line(settings.database_url, tmp_path, "write")
+
+    async with running(settings) as client:
+        page = await client.get(
+            "/staff/", headers={"Authorization": f"Bearer {secret}"}
+        )
+
+    assert page.status_code == 303
+    assert page.headers["location"].startswith("/signin")
