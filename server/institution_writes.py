@@ -28,8 +28,8 @@ from server.models import (
     Village,
 )
 from server.organisation import home_subdistrict
-from server.permissions import Actor, Permission, require
-from server.validation import KEEP, Checks, claim_version, refusing
+from server.permissions import Actor
+from server.validation import KEEP, Checks, claim_version, may_edit
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class InstitutionInput:
 
 
 async def create_institution(actor: Actor, data: InstitutionInput) -> Institution:
-    await refusing(_allowed(actor))
+    may_edit(actor)
     values = await _checked(data.given(), creating=True)
 
     async with in_transaction():
@@ -84,7 +84,7 @@ async def create_institution(actor: Actor, data: InstitutionInput) -> Institutio
 async def update_institution(
     actor: Actor, institution_id: int, version: int, data: InstitutionInput
 ) -> Institution:
-    await refusing(_allowed(actor))
+    may_edit(actor)
     values = await _checked(data.given(), creating=False, institution_id=institution_id)
 
     async with in_transaction():
@@ -106,10 +106,6 @@ async def update_institution(
             await _snapshot(institution),
         )
     return institution
-
-
-async def _allowed(actor: Actor) -> None:
-    require(actor, Permission.EDIT_ORGANISATION)
 
 
 async def _checked(
@@ -222,7 +218,7 @@ async def assign_instructor(
     actor: Actor, person_id: int, institution_id: int
 ) -> Institution:
     """Post a teacher to a licensed institution as its party-building instructor."""
-    await refusing(_allowed(actor))
+    may_edit(actor)
     person = await Person.get_or_none(id=person_id)
     institution = await Institution.get_or_none(id=institution_id)
 
@@ -262,7 +258,7 @@ async def assign_instructor(
 async def unassign_instructor(
     actor: Actor, person_id: int, institution_id: int
 ) -> Institution:
-    await refusing(_allowed(actor))
+    may_edit(actor)
     institution = await Institution.get_or_none(id=institution_id)
     assignment = await InstructorAssignment.get_or_none(
         person_id=person_id, institution_id=institution_id

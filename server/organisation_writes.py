@@ -27,12 +27,8 @@ from server.models import (
     Village,
 )
 from server.organisation import home_subdistrict
-from server.permissions import Actor, Permission, require
-from server.validation import KEEP, Checks, claim_version, refusing
-
-
-async def _allowed(actor: Actor) -> None:
-    require(actor, Permission.EDIT_ORGANISATION)
+from server.permissions import Actor
+from server.validation import KEEP, Checks, claim_version, may_edit
 
 
 def _not_found(field: str) -> Refused:
@@ -54,7 +50,7 @@ class PersonInput:
 
 
 async def create_person(actor: Actor, data: PersonInput) -> Person:
-    await refusing(_allowed(actor))
+    may_edit(actor)
     values = await _checked_person(data, creating=True)
 
     async with in_transaction():
@@ -66,7 +62,7 @@ async def create_person(actor: Actor, data: PersonInput) -> Person:
 async def update_person(
     actor: Actor, person_id: int, version: int, data: PersonInput
 ) -> Person:
-    await refusing(_allowed(actor))
+    may_edit(actor)
     values = await _checked_person(data, creating=False)
 
     async with in_transaction():
@@ -137,7 +133,7 @@ async def update_school(
 async def _create_named(
     actor: Actor, model: type[Model], name: str, action: str
 ) -> Any:
-    await refusing(_allowed(actor))
+    may_edit(actor)
     checks = Checks()
     name = checks.text("name", name, max_length=64, required=True)
     await _unique_name(checks, model, name, None)
@@ -157,7 +153,7 @@ async def _rename(
     name: str,
     action: str,
 ) -> Any:
-    await refusing(_allowed(actor))
+    may_edit(actor)
     checks = Checks()
     name = checks.text("name", name, max_length=64, required=True)
     await _unique_name(checks, model, name, record_id)
@@ -191,7 +187,7 @@ async def update_district(
     secretary_id: Any = KEEP,
 ) -> District:
     """Rename a management district or name its general branch secretary."""
-    await refusing(_allowed(actor))
+    may_edit(actor)
     checks = Checks()
     if name is not KEEP:
         name = checks.text("name", name, max_length=64, required=True)
@@ -221,7 +217,7 @@ async def set_village_district(
     actor: Actor, village_id: int, version: int, district_id: int | None
 ) -> Village:
     """Place a village in a management district, or take it out (None)."""
-    await refusing(_allowed(actor))
+    may_edit(actor)
     checks = Checks()
     await checks.exists("district", District, district_id)
     checks.done()
@@ -239,7 +235,7 @@ async def set_village_district(
 
 async def assign_supervisor(actor: Actor, person_id: int, village_id: int) -> Village:
     """Put a village in a social supervisor's charge."""
-    await refusing(_allowed(actor))
+    may_edit(actor)
     village = await Village.get_or_none(id=village_id)
     checks = Checks()
     await checks.exists("person", Person, person_id)
@@ -262,7 +258,7 @@ async def assign_supervisor(actor: Actor, person_id: int, village_id: int) -> Vi
 
 
 async def unassign_supervisor(actor: Actor, person_id: int, village_id: int) -> Village:
-    await refusing(_allowed(actor))
+    may_edit(actor)
     assignment = await SupervisorAssignment.get_or_none(
         person_id=person_id, village_id=village_id
     ).select_related("village")
@@ -298,7 +294,7 @@ async def update_leadership_group(
     name: Any = KEEP,
     office_unit_id: Any = KEEP,
 ) -> LeadershipGroup:
-    await refusing(_allowed(actor))
+    may_edit(actor)
     checks = Checks()
     if name is not KEEP:
         name = checks.text("name", name, max_length=128, required=True)
@@ -332,7 +328,7 @@ async def set_leadership_seat(
     actor: Actor, group_id: int, version: int, seat: SeatInput
 ) -> LeadershipGroup:
     """Seat a person in the group, or change their seat if they have one."""
-    await refusing(_allowed(actor))
+    may_edit(actor)
     checks = Checks()
     title = checks.text("title", seat.title, max_length=128, required=True)
     await checks.exists("person", Person, seat.person_id)
@@ -370,7 +366,7 @@ async def set_leadership_seat(
 async def remove_leadership_seat(
     actor: Actor, group_id: int, version: int, person_id: int
 ) -> LeadershipGroup:
-    await refusing(_allowed(actor))
+    may_edit(actor)
 
     async with in_transaction():
         group = await claim_version(LeadershipGroup, group_id, version)

@@ -6,7 +6,6 @@ them, or returns when there are none.
 """
 
 import re
-from collections.abc import Awaitable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -20,6 +19,7 @@ from server.credit_code import (
 )
 from server.errors import DomainError, ErrorCode, FieldError, Refused
 from server.i18n import _
+from server.permissions import Actor, Permission, require
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -139,9 +139,9 @@ async def claim_version(model: type[ModelT], record_id: int, version: int) -> Mo
     return current
 
 
-async def refusing(work: Awaitable[ModelT]) -> ModelT:
-    """Await `work`, turning a single refusal into a `Refused`."""
+def may_edit(actor: Actor) -> None:
+    """Refuse a write of the organisation by anyone not allowed to make it."""
     try:
-        return await work
+        require(actor, Permission.EDIT_ORGANISATION)
     except DomainError as error:
         raise Refused.from_error(error) from None
