@@ -24,23 +24,30 @@ class Permission(StrEnum):
     READ_AUDIT = "READ_AUDIT"
     MANAGE_ACCOUNTS = "MANAGE_ACCOUNTS"
     MANAGE_TOKENS = "MANAGE_TOKENS"
+    READ_CASES = "READ_CASES"
+    REPORT_PROBLEMS = "REPORT_PROBLEMS"
+    MANAGE_CASES = "MANAGE_CASES"
+    ANSWER_DISPATCHES = "ANSWER_DISPATCHES"
 
 
-READING = frozenset({Permission.READ_ORGANISATION, Permission.READ_INSTITUTIONS})
+READING = frozenset(
+    {Permission.READ_ORGANISATION, Permission.READ_INSTITUTIONS, Permission.READ_CASES}
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.LEADER: READING,
-    # Supervisors, instructors and units read institutions within their
-    # scope only; see `institution_scope`.
-    Role.SUPERVISOR: READING,
+    # Supervisors, instructors and units read institutions and cases within
+    # their scope only; see `institution_scope` and `server.cases`.
+    Role.SUPERVISOR: READING | {Permission.REPORT_PROBLEMS},
     Role.INSTRUCTOR: READING,
-    Role.UNIT: READING,
+    Role.UNIT: READING | {Permission.ANSWER_DISPATCHES},
 }
 
 TOKEN_PERMISSIONS: dict[TokenScope, frozenset[Permission]] = {
     TokenScope.READ: READING | {Permission.READ_AUDIT},
-    TokenScope.WRITE: READING | {Permission.READ_AUDIT, Permission.EDIT_ORGANISATION},
+    TokenScope.WRITE: READING
+    | {Permission.READ_AUDIT, Permission.EDIT_ORGANISATION, Permission.MANAGE_CASES},
 }
 
 # Roles that see every institution; the others see those in their charge.

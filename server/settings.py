@@ -31,6 +31,13 @@ class Settings:
     debug: bool = False
     session_idle_minutes: int = 30
     session_hours: int = 12
+    evidence_dir: Path | None = None
+    notice_format: str = "董家双减整改〔{year}〕{number}号"
+
+    @property
+    def evidence_folder(self) -> Path:
+        """Where evidence files live: outside the web root, under `var/` by default."""
+        return self.evidence_dir or self.var_dir / "evidence"
 
     @property
     def is_embedded(self) -> bool:
@@ -61,6 +68,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "XIAOWAI_SESSION_IDLE_MINUTES",
             env.get("XIAOWAI_SESSION_IDLE_MINUTES", "30"),
         ),
+        evidence_dir=Path(env["XIAOWAI_EVIDENCE_DIR"])
+        if env.get("XIAOWAI_EVIDENCE_DIR")
+        else None,
+        notice_format=_notice_format(env.get("XIAOWAI_NOTICE_FORMAT")),
         session_hours=_positive(
             "XIAOWAI_SESSION_HOURS", env.get("XIAOWAI_SESSION_HOURS", "12")
         ),
@@ -108,6 +119,19 @@ def _port(value: str) -> int:
             f"XIAOWAI_PORT must be a number from 1 to 65535, not {value!r}"
         )
     return int(value)
+
+
+def _notice_format(value: str | None) -> str:
+    default = Settings.__dataclass_fields__["notice_format"].default
+    if not value:
+        return default
+    try:
+        value.format(year=2023, number=1)
+    except (KeyError, IndexError, ValueError):
+        raise SettingsError(
+            "XIAOWAI_NOTICE_FORMAT may use {year} and {number}, such as " + default
+        ) from None
+    return value
 
 
 def _positive(name: str, value: str) -> int:

@@ -139,9 +139,14 @@ async def claim_version(model: type[ModelT], record_id: int, version: int) -> Mo
     return current
 
 
-def may_edit(actor: Actor) -> None:
-    """Refuse a write of the organisation by anyone not allowed to make it."""
+def allowed(actor: Actor, permission: Permission) -> None:
+    """Refuse a write by anyone without `permission`, as a write refuses."""
     try:
-        require(actor, Permission.EDIT_ORGANISATION)
+        require(actor, permission)
     except DomainError as error:
         raise Refused.from_error(error) from None
+
+
+def may_edit(actor: Actor) -> None:
+    """Refuse a write of the organisation by anyone not allowed to make it."""
+    allowed(actor, Permission.EDIT_ORGANISATION)

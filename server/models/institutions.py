@@ -64,6 +64,12 @@ class Institution(Record):
     credit_code = fields.CharField(max_length=18, null=True, unique=True)
     category = fields.CharEnumField(Category, null=True, db_index=True)
     address = fields.CharField(max_length=256, null=True)
+    trades_as = fields.CharField(
+        max_length=64,
+        null=True,
+        description="The business it is registered or advertised as, e.g. 教育咨询",
+    )
+    teaches = fields.CharField(max_length=256, null=True, description="What it trains")
     village = fields.ForeignKeyField(
         "xiaowai.Village",
         db_index=True,
