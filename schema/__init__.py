@@ -15,12 +15,14 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.cases import CaseMutation, CaseQuery
 from schema.errors import ErrorPresentation, log_errors
 from schema.limits import CostLimit, IntrospectionForSignedIn
-from schema.mutations import Mutation
-from schema.query import Query
+from schema.mutations import Mutation as OrganisationMutation
+from schema.query import Query as OrganisationQuery
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -28,6 +30,10 @@ MAX_TOKENS = 2000
 # Distinct query texts remembered, parsed and validated; integrators send a
 # handful of fixed queries, so a small cache answers nearly all of them.
 CACHED_QUERIES = 256
+
+
+Query = merge_types("Query", (OrganisationQuery, CaseQuery))
+Mutation = merge_types("Mutation", (OrganisationMutation, CaseMutation))
 
 
 class XiaowaiSchema(strawberry.Schema):

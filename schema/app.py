@@ -49,4 +49,7 @@ def graphql_endpoint(*, debug: bool, secret_key: str) -> GraphQLEndpoint:
         # Queries arrive by POST only: a GET that runs a query can be sent
         # by any page a signed-in person visits, and would leak into logs.
         allow_queries_via_get=False,
+        # Evidence arrives as a GraphQL multipart request. A signed-in page's
+        # request must carry its CSRF header like any other (`get_context`).
+        multipart_uploads_enabled=True,
     )

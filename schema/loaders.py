@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from server import institutions, organisation
+from server import cases, institutions, organisation
 from server.models import (
     District,
     LeadershipGroup,
@@ -112,3 +112,32 @@ class Loaders:
     @cached_property
     def postings_of_instructor(self) -> DataLoader[int, list[Any]]:
         return self._grouped(institutions.postings_of)
+
+    # --- the case ledger ---
+
+    @cached_property
+    def case(self) -> DataLoader[int, Any]:
+        return self._keyed(cases.cases_by_id, missing=None)
+
+    @cached_property
+    def patrol(self) -> DataLoader[int, Any]:
+        return self._keyed(cases.patrols_by_id, missing=None)
+
+    @cached_property
+    def dispatch(self) -> DataLoader[int, Any]:
+        return self._keyed(cases.dispatches_by_id, missing=None)
+
+    @cached_property
+    def cases_of_patrol(self) -> DataLoader[int, list[Any]]:
+        return self._grouped(cases.cases_of_patrols)
+
+    def children(self, model: type, order: str = "id") -> DataLoader[int, list[Any]]:
+        """Rows of `model` per case: one loader per model for the request."""
+        key = f"children:{model.__name__}:{order}"
+        if key not in self.__dict__:
+
+            async def fetch(actor: Actor, ids: Iterable[int]) -> dict[int, list[Any]]:
+                return await cases.children_of(actor, model, ids, order)
+
+            self.__dict__[key] = self._grouped(fetch)
+        return self.__dict__[key]

@@ -222,7 +222,7 @@ class Mutation:
                 info.context.actor, _institution_data(input)
             )
 
-        return await _attempt(
+        return await attempt(
             write, InstitutionPayload, "institution", types.Institution
         )
 
@@ -233,12 +233,12 @@ class Mutation:
         async def write():
             return await institution_edits.update_institution(
                 info.context.actor,
-                _id(input.id, "Institution", "id"),
+                decode_id(input.id, "Institution", "id"),
                 input.version,
                 _institution_data(input),
             )
 
-        return await _attempt(
+        return await attempt(
             write, InstitutionPayload, "institution", types.Institution
         )
 
@@ -251,11 +251,11 @@ class Mutation:
         async def write():
             return await institution_edits.assign_instructor(
                 info.context.actor,
-                _id(input.person, "Person", "person"),
-                _id(input.institution, "Institution", "institution"),
+                decode_id(input.person, "Person", "person"),
+                decode_id(input.institution, "Institution", "institution"),
             )
 
-        return await _attempt(
+        return await attempt(
             write, InstitutionPayload, "institution", types.Institution
         )
 
@@ -266,11 +266,11 @@ class Mutation:
         async def write():
             return await institution_edits.unassign_instructor(
                 info.context.actor,
-                _id(input.person, "Person", "person"),
-                _id(input.institution, "Institution", "institution"),
+                decode_id(input.person, "Person", "person"),
+                decode_id(input.institution, "Institution", "institution"),
             )
 
-        return await _attempt(
+        return await attempt(
             write, InstitutionPayload, "institution", types.Institution
         )
 
@@ -281,11 +281,11 @@ class Mutation:
         async def write():
             return await organisation_edits.assign_supervisor(
                 info.context.actor,
-                _id(input.person, "Person", "person"),
-                _id(input.village, "Village", "village"),
+                decode_id(input.person, "Person", "person"),
+                decode_id(input.village, "Village", "village"),
             )
 
-        return await _attempt(write, VillagePayload, "village", types.Village)
+        return await attempt(write, VillagePayload, "village", types.Village)
 
     @strawberry.mutation(
         description="Take a village out of a social supervisor's charge."
@@ -296,11 +296,11 @@ class Mutation:
         async def write():
             return await organisation_edits.unassign_supervisor(
                 info.context.actor,
-                _id(input.person, "Person", "person"),
-                _id(input.village, "Village", "village"),
+                decode_id(input.person, "Person", "person"),
+                decode_id(input.village, "Village", "village"),
             )
 
-        return await _attempt(write, VillagePayload, "village", types.Village)
+        return await attempt(write, VillagePayload, "village", types.Village)
 
     @strawberry.mutation(description="Place a village in a management district.")
     async def set_village_district(
@@ -309,12 +309,12 @@ class Mutation:
         async def write():
             return await organisation_edits.set_village_district(
                 info.context.actor,
-                _id(input.village, "Village", "village"),
+                decode_id(input.village, "Village", "village"),
                 input.version,
                 _optional_id(input.district, "District", "district"),
             )
 
-        return await _attempt(write, VillagePayload, "village", types.Village)
+        return await attempt(write, VillagePayload, "village", types.Village)
 
     @strawberry.mutation
     async def create_person(
@@ -325,7 +325,7 @@ class Mutation:
                 info.context.actor, _person_data(input)
             )
 
-        return await _attempt(write, PersonPayload, "person", types.Person)
+        return await attempt(write, PersonPayload, "person", types.Person)
 
     @strawberry.mutation
     async def update_person(
@@ -334,31 +334,31 @@ class Mutation:
         async def write():
             return await organisation_edits.update_person(
                 info.context.actor,
-                _id(input.id, "Person", "id"),
+                decode_id(input.id, "Person", "id"),
                 input.version,
                 _person_data(input),
             )
 
-        return await _attempt(write, PersonPayload, "person", types.Person)
+        return await attempt(write, PersonPayload, "person", types.Person)
 
     @strawberry.mutation
     async def create_unit(self, info: Info, input: CreateNamedInput) -> UnitPayload:
         async def write():
             return await organisation_edits.create_unit(info.context.actor, input.name)
 
-        return await _attempt(write, UnitPayload, "unit", types.Unit)
+        return await attempt(write, UnitPayload, "unit", types.Unit)
 
     @strawberry.mutation
     async def update_unit(self, info: Info, input: RenameInput) -> UnitPayload:
         async def write():
             return await organisation_edits.update_unit(
                 info.context.actor,
-                _id(input.id, "Unit", "id"),
+                decode_id(input.id, "Unit", "id"),
                 input.version,
                 input.name,
             )
 
-        return await _attempt(write, UnitPayload, "unit", types.Unit)
+        return await attempt(write, UnitPayload, "unit", types.Unit)
 
     @strawberry.mutation
     async def create_school(self, info: Info, input: CreateNamedInput) -> SchoolPayload:
@@ -367,19 +367,19 @@ class Mutation:
                 info.context.actor, input.name
             )
 
-        return await _attempt(write, SchoolPayload, "school", types.School)
+        return await attempt(write, SchoolPayload, "school", types.School)
 
     @strawberry.mutation
     async def update_school(self, info: Info, input: RenameInput) -> SchoolPayload:
         async def write():
             return await organisation_edits.update_school(
                 info.context.actor,
-                _id(input.id, "School", "id"),
+                decode_id(input.id, "School", "id"),
                 input.version,
                 input.name,
             )
 
-        return await _attempt(write, SchoolPayload, "school", types.School)
+        return await attempt(write, SchoolPayload, "school", types.School)
 
     @strawberry.mutation(
         description="Rename a district or name its general branch secretary."
@@ -390,13 +390,13 @@ class Mutation:
         async def write():
             return await organisation_edits.update_district(
                 info.context.actor,
-                _id(input.id, "District", "id"),
+                decode_id(input.id, "District", "id"),
                 input.version,
                 name=_kept(input.name),
                 secretary_id=_kept_id(input.secretary, "Person", "secretary"),
             )
 
-        return await _attempt(write, DistrictPayload, "district", types.District)
+        return await attempt(write, DistrictPayload, "district", types.District)
 
     @strawberry.mutation
     async def update_leadership_group(
@@ -405,13 +405,13 @@ class Mutation:
         async def write():
             return await organisation_edits.update_leadership_group(
                 info.context.actor,
-                _id(input.id, "LeadershipGroup", "id"),
+                decode_id(input.id, "LeadershipGroup", "id"),
                 input.version,
                 name=_kept(input.name),
                 office_unit_id=_kept_id(input.office_unit, "Unit", "officeUnit"),
             )
 
-        return await _attempt(
+        return await attempt(
             write, LeadershipGroupPayload, "leadership_group", types.LeadershipGroup
         )
 
@@ -422,17 +422,17 @@ class Mutation:
         async def write():
             return await organisation_edits.set_leadership_seat(
                 info.context.actor,
-                _id(input.group, "LeadershipGroup", "group"),
+                decode_id(input.group, "LeadershipGroup", "group"),
                 input.version,
                 organisation_edits.SeatInput(
-                    person_id=_id(input.person, "Person", "person"),
+                    person_id=decode_id(input.person, "Person", "person"),
                     role=input.role,
                     title=input.title,
                     office_role=input.office_role,
                 ),
             )
 
-        return await _attempt(
+        return await attempt(
             write, LeadershipGroupPayload, "leadership_group", types.LeadershipGroup
         )
 
@@ -443,12 +443,12 @@ class Mutation:
         async def write():
             return await organisation_edits.remove_leadership_seat(
                 info.context.actor,
-                _id(input.group, "LeadershipGroup", "group"),
+                decode_id(input.group, "LeadershipGroup", "group"),
                 input.version,
-                _id(input.person, "Person", "person"),
+                decode_id(input.person, "Person", "person"),
             )
 
-        return await _attempt(
+        return await attempt(
             write, LeadershipGroupPayload, "leadership_group", types.LeadershipGroup
         )
 
@@ -456,7 +456,7 @@ class Mutation:
 # --- helpers ------------------------------------------------------------------------
 
 
-async def _attempt(
+async def attempt(
     write: Callable[[], Awaitable[Any]], payload: type[T], field: str, node: type
 ) -> T:
     """Run `write`; a refusal becomes the payload's errors, with the current
@@ -464,18 +464,18 @@ async def _attempt(
     try:
         row = await write()
     except Refused as refusal:
-        errors = [_field_error(error) for error in refusal.errors]
+        errors = [as_field_error(error) for error in refusal.errors]
         return payload(
             **{field: node.from_optional_row(refusal.current), "errors": errors}
         )
     return payload(**{field: node.from_row(row), "errors": []})
 
 
-def _field_error(error: DomainFieldError) -> FieldError:
+def as_field_error(error: DomainFieldError) -> FieldError:
     return FieldError(field=error.field, code=error.code, message=error.message)
 
 
-def _id(value: str, type_name: str, field: str) -> int:
+def decode_id(value: str, type_name: str, field: str) -> int:
     parsed = parse_global_id(value)
     if parsed is None or parsed[0] != type_name:
         message = _("{field} must be the id of a {type_name}, as the API gave it out.")
@@ -492,7 +492,7 @@ def _id(value: str, type_name: str, field: str) -> int:
 
 
 def _optional_id(value: str | None, type_name: str, field: str) -> int | None:
-    return None if value is None else _id(value, type_name, field)
+    return None if value is None else decode_id(value, type_name, field)
 
 
 def _kept(value: Any) -> Any:

@@ -7,6 +7,7 @@ import strawberry
 from strawberry import relay
 
 from schema import inputs, types
+from schema.cases import Case, Dispatch, Patrol
 from schema.connections import Connection, connection, page_request
 from schema.context import Info
 from schema.ids import parse_global_id, record_id
@@ -18,6 +19,9 @@ from server.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 NODE_TYPES: dict[str, type[types.Record]] = {
     node_type.__name__: node_type
     for node_type in (
+        Case,
+        Patrol,
+        Dispatch,
         types.Subdistrict,
         types.District,
         types.Village,

@@ -107,6 +107,12 @@ class PatrolInput:
 async def record_patrol(actor: Actor, data: PatrolInput) -> Patrol:
     """A supervisor's patrol of one of their villages, opening a case per finding."""
     allowed(actor, Permission.REPORT_PROBLEMS)
+    if actor.person_id is None:
+        raise _refuse(
+            None,
+            ErrorCode.FORBIDDEN,
+            _("A patrol is recorded by the supervisor who made it, on their account."),
+        )
     await _may_report_in(actor, data.village_id)
     checks = Checks()
     places = checks.text("places", data.places, max_length=2000) or ""

@@ -268,3 +268,31 @@ async def cases_of_patrols(
         await visible_cases(actor).filter(patrol_id__in=list(patrol_ids)).order_by("id")
     )
     return group_by(cases, "patrol_id")
+
+
+async def children_of(
+    actor: Actor, model: type, case_ids: Iterable[int], order: str = "id"
+) -> dict[int, list]:
+    """Rows of `model` (events, notices, dispatches …) for each case, in one query.
+
+    The ids must be of cases `actor` sees; callers have them from the ledger.
+    """
+    require(actor, Permission.READ_CASES)
+    rows = await model.filter(case_id__in=list(case_ids)).order_by(order)
+    return group_by(rows, "case_id")
+
+
+async def cases_by_id(actor: Actor, ids: Iterable[int]) -> dict[int, Case]:
+    rows = await visible_cases(actor).filter(id__in=list(set(ids)))
+    return {row.id: row for row in rows}
+
+
+async def patrols_by_id(actor: Actor, ids: Iterable[int]) -> dict[int, Patrol]:
+    rows = await visible_patrols(actor).filter(id__in=list(set(ids)))
+    return {row.id: row for row in rows}
+
+
+async def dispatches_by_id(actor: Actor, ids: Iterable[int]) -> dict[int, Dispatch]:
+    visible = visible_cases(actor).values("id")
+    rows = await Dispatch.filter(id__in=list(set(ids)), case_id__in=Subquery(visible))
+    return {row.id: row for row in rows}

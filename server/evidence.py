@@ -113,15 +113,17 @@ async def _may_attach(actor: Actor, case_id: int | None, patrol_id: int | None) 
         raise Refused(
             [FieldError(None, ErrorCode.INVALID, _("Attach the file to one record."))]
         )
+    if not (
+        actor.can(Permission.MANAGE_CASES) or actor.can(Permission.REPORT_PROBLEMS)
+    ):
+        allowed(actor, Permission.MANAGE_CASES)  # refuses, saying why
     if case_id is not None:
-        allowed(actor, Permission.READ_CASES)
         visible = await visible_cases(actor).filter(id=case_id).exists()
         may_write = actor.can(Permission.MANAGE_CASES) or (
             actor.can(Permission.REPORT_PROBLEMS)
             and await Case.exists(id=case_id, reported_by_id=actor.person_id)
         )
     else:
-        allowed(actor, Permission.READ_CASES)
         visible = await visible_patrols(actor).filter(id=patrol_id).exists()
         may_write = actor.can(Permission.MANAGE_CASES) or await Patrol.exists(
             id=patrol_id, supervisor_id=actor.person_id

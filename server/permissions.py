@@ -47,7 +47,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 TOKEN_PERMISSIONS: dict[TokenScope, frozenset[Permission]] = {
     TokenScope.READ: READING | {Permission.READ_AUDIT},
     TokenScope.WRITE: READING
-    | {Permission.READ_AUDIT, Permission.EDIT_ORGANISATION, Permission.MANAGE_CASES},
+    | {
+        Permission.READ_AUDIT,
+        Permission.EDIT_ORGANISATION,
+        Permission.REPORT_PROBLEMS,
+        Permission.MANAGE_CASES,
+    },
 }
 
 # Roles that see every institution; the others see those in their charge.

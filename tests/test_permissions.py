@@ -4,6 +4,7 @@ The operations are read from the schema itself, so an operation added
 without an entry here fails `test_every_operation_has_an_expected_answer`.
 """
 
+import json
 import re
 
 import httpx
@@ -59,7 +60,11 @@ QUERIES = {
         "{ auditLog(first: 1) { totalCount } }",
         {caller: ("ok" if caller in AUDITORS else "denied") for caller in CALLERS},
     ),
+    "cases": ("{ cases { totalCount } }", ALLOWED_ONLY),
+    "patrols": ("{ patrols { totalCount } }", ALLOWED_ONLY),
 }
+REPORTERS = {"admin", "supervisor", "write token"}
+ANSWERERS = {"admin", "unit", "write token"}
 
 MUTATIONS = {
     "createInstitution": '{ registeredName: "权限测试机构" }',
@@ -81,7 +86,34 @@ MUTATIONS = {
         '{ group: $group, version: 1, person: $person, role: MEMBER, title: "x" }'
     ),
     "removeLeadershipSeat": "{ group: $group, version: 1, person: $person }",
+    "recordPatrol": '{ village: $v, patrolledOn: "2026-01-05", findings: [] }',
+    "reportProblem": (
+        '{ village: $v, finding: { description: "x", signboardName: "x", address: "y" }'
+        " }"
+    ),
+    "advanceCase": "{ case: $case, version: 2, action: ORDER_STOP }",
+    "updateCaseRegister": (
+        "{ case: $case, version: 9, studentsAffected: 1, studentsResettled: 0, "
+        'feesOwed: "0", feesRefunded: "0" }'
+    ),
+    "dispatchCase": (
+        '{ case: $case, units: [$unit], dueAt: "2099-01-01T00:00:00+08:00",'
+        ' request: "x" }'
+    ),
+    "acknowledgeDispatch": "{ dispatch: $dispatch }",
+    "reportDispatch": '{ dispatch: $dispatch, report: "done" }',
+    "uploadEvidence": "{ case: $case, file: $file }",
 }
+MUTATION_RULES = {
+    "recordPatrol": {"supervisor"},
+    "reportProblem": REPORTERS,
+    "acknowledgeDispatch": ANSWERERS,
+    "reportDispatch": ANSWERERS,
+}
+
+
+def expected_of_mutation(name: str, caller: str) -> str:
+    return "ok" if caller in MUTATION_RULES.get(name, EDITORS) else "denied"
 
 
 def test_every_operation_has_an_expected_answer():
@@ -120,12 +152,12 @@ async def ids(client: httpx.AsyncClient) -> dict[str, str]:
             "/graphql",
             json={
                 "query": """{
-                  villages(first: 1) { edges { node { id } } }
+                  villages(first: 1, filter: {text: "寇家村"}) { edges { node { id } } }
                   institutions(first: 1) { edges { node { id instructors { id } } } }
                   people(first: 1, filter: {duty: [SUPERVISOR]}) {
                     edges { node { id } }
                   }
-                  units(first: 1) { edges { node { id } } }
+                  policeStation: units(first: 100) { edges { node { id name } } }
                   schools(first: 1) { edges { node { id } } }
                   districts(first: 1) { edges { node { id } } }
                   leadershipGroup { id }
@@ -138,16 +170,77 @@ async def ids(client: httpx.AsyncClient) -> dict[str, str]:
         return data[name]["edges"][0]["node"]["id"]
 
     institution = data["institutions"]["edges"][0]["node"]
-    return {
+    police = next(
+        edge["node"]["id"]
+        for edge in data["policeStation"]["edges"]
+        if edge["node"]["name"] == "派出所"
+    )
+    known = {
         "v": first("villages"),
         "institution": institution["id"],
         "teacher": institution["instructors"][0]["id"],
         "person": first("people"),
-        "unit": first("units"),
+        "unit": police,
         "school": first("schools"),
         "district": first("districts"),
         "group": data["leadershipGroup"]["id"],
     }
+    return known | await a_case_dispatched_to(client, known["v"], police)
+
+
+async def a_case_dispatched_to(
+    client: httpx.AsyncClient, village: str, unit: str
+) -> dict:
+    """A verified case in 李萍's village, dispatched to the police station."""
+
+    async def call(query: str, **variables) -> dict:
+        answer = await client.post(
+            "/graphql", json={"query": query, "variables": variables}
+        )
+        return answer.json()["data"]
+
+    reported = await call(
+        """mutation($v: ID!) { reportProblem(input: {village: $v, finding: {
+             description: "无证培训", signboardName: "权限测试班", address: "寇家村"
+           }}) { case { id version } } }""",
+        v=village,
+    )
+    case = reported["reportProblem"]["case"]
+    await call(
+        "mutation($c: ID!) { advanceCase(input: {case: $c, version: 1,"
+        " action: VERIFY}) { errors { code } } }",
+        c=case["id"],
+    )
+    sent = await call(
+        """mutation($c: ID!, $u: ID!) { dispatchCase(input: {case: $c, units: [$u],
+             dueAt: "2099-01-01T00:00:00+08:00", request: "请核查"}) {
+             dispatches { id } } }""",
+        c=case["id"],
+        u=unit,
+    )
+    return {"case": case["id"], "dispatch": sent["dispatchCase"]["dispatches"][0]["id"]}
+
+
+async def post(
+    client: httpx.AsyncClient, query: str, variables: dict
+) -> httpx.Response:
+    """As JSON, or as a GraphQL multipart request when a file is among the variables."""
+    if "file" not in variables:
+        return await client.post(
+            "/graphql", json={"query": query, "variables": variables}
+        )
+    operations = {"query": query, "variables": variables}
+    return await client.post(
+        "/graphql",
+        data={
+            "operations": json.dumps(operations),
+            "map": json.dumps({"0": ["variables.file"]}),
+        },
+        files={"0": ("现场.png", PNG, "image/png")},
+    )
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 def outcome(answer: dict, operation: str) -> str:
@@ -182,18 +275,19 @@ async def test_each_caller_gets_the_expected_answer_from_every_operation(
         answers[name] = outcome(response.json(), name)
     for name, arguments in MUTATIONS.items():
         used = sorted(set(re.findall(r"\$(\w+)", arguments)))
-        declared = ", ".join(f"${variable}: ID!" for variable in used)
+        declared = ", ".join(
+            f"${variable}: {'Upload' if variable == 'file' else 'ID'}!"
+            for variable in used
+        )
         signature = f"({declared})" if used else ""
         selection = f"{name}(input: {arguments}) {{ errors {{ code }} }}"
         query = f"mutation{signature} {{ {selection} }}"
-        variables = {variable: known[variable] for variable in used}
-        response = await client.post(
-            "/graphql", json={"query": query, "variables": variables}
-        )
+        variables = {variable: known.get(variable) for variable in used}
+        response = await post(client, query, variables)
         answers[name] = outcome(response.json(), name)
 
     expected = {name: rules[caller] for name, (_query, rules) in QUERIES.items()}
-    expected |= {name: EDITING[caller] for name in MUTATIONS}
+    expected |= {name: expected_of_mutation(name, caller) for name in MUTATIONS}
     assert answers == expected
 
 
