@@ -374,6 +374,15 @@ def _checked_step(case: Case, step: StepInput) -> dict[str, Any]:
             checks.fail(
                 "requirements", ErrorCode.REQUIRED, _("Name at least one requirement.")
             )
+        elif (
+            case.kind == CaseKind.UNLICENSED
+            and Requirement.STOP_TRAINING not in step.requirements
+        ):
+            checks.fail(
+                "requirements",
+                ErrorCode.INVALID,
+                _("An institution with neither permit nor license must stop training."),
+            )
         checks.text("findings", step.findings, max_length=4000, required=True)
     if step.action == CaseAction.RECORD_PENALTY:
         checks.text(

@@ -2,10 +2,11 @@
 
 The plan sets the path. An institution with a business license but no
 school permit (有照无证) gets a rectification notice and is ordered to stop
-training; one with neither (无证无照) is ordered to stop and banned, without a
-notice; one training before its licensing is done (证照办理中提前营业) is
-told to stop until it is licensed. Whoever refuses to rectify is escalated to
-the district's joint enforcement, which decides an administrative penalty.
+training; one with neither (无证无照) is ordered to stop at once and banned
+(a notice it gets must order the stop); one training before its licensing is
+done (证照办理中提前营业) is told to stop until it is licensed. Whoever
+refuses to rectify is escalated to the district's joint enforcement, which
+decides an administrative penalty.
 Every case ends with a close-out (销号) after the result is verified, or
 with a dismissal when the report proves unfounded.
 """
@@ -17,13 +18,6 @@ from server.i18n import N_, _, gettext
 from server.models import CaseAction, CaseKind, CaseState
 
 ALL_KINDS = frozenset(CaseKind)
-NOTICE_KINDS = frozenset(
-    {
-        CaseKind.BUSINESS_LICENSE_ONLY,
-        CaseKind.OPERATING_BEFORE_APPROVAL,
-        CaseKind.VIOLATION,
-    }
-)
 BANNED_AT_ONCE = frozenset({CaseKind.UNLICENSED})
 
 
@@ -40,19 +34,19 @@ S = CaseState
 STEPS: dict[CaseState, tuple[Step, ...]] = {
     S.REPORTED: (Step(A.VERIFY, S.VERIFIED), Step(A.DISMISS, S.DISMISSED)),
     S.VERIFIED: (
-        Step(A.ISSUE_NOTICE, S.NOTICE_ISSUED, NOTICE_KINDS),
+        Step(A.ISSUE_NOTICE, S.NOTICE_ISSUED),
         Step(A.ORDER_STOP, S.STOP_ORDERED),
         Step(A.BAN, S.BANNED, BANNED_AT_ONCE),
     ),
     S.NOTICE_ISSUED: (
         # A second notice corrects the first; the case stays where it is.
-        Step(A.ISSUE_NOTICE, S.NOTICE_ISSUED, NOTICE_KINDS),
+        Step(A.ISSUE_NOTICE, S.NOTICE_ISSUED),
         Step(A.ORDER_STOP, S.STOP_ORDERED),
         Step(A.ESCALATE, S.ESCALATED),
         Step(A.CONFIRM_RECTIFIED, S.RECTIFIED),
     ),
     S.STOP_ORDERED: (
-        Step(A.ISSUE_NOTICE, S.NOTICE_ISSUED, NOTICE_KINDS),
+        Step(A.ISSUE_NOTICE, S.NOTICE_ISSUED),
         Step(A.ESCALATE, S.ESCALATED),
         Step(A.BAN, S.BANNED, BANNED_AT_ONCE),
         Step(A.CONFIRM_RECTIFIED, S.RECTIFIED),
@@ -76,10 +70,6 @@ ENDED = frozenset({S.CLOSED, S.DISMISSED})
 
 # Why a kind of case may not take a step the state would allow.
 KIND_REASONS = {
-    (A.ISSUE_NOTICE, CaseKind.UNLICENSED): N_(
-        "An institution with neither permit nor license gets no rectification notice: "
-        "it is ordered to stop training and banned."
-    ),
     (A.BAN, CaseKind.BUSINESS_LICENSE_ONLY): N_(
         "An institution with a business license is banned only after joint "
         "enforcement has decided a penalty."

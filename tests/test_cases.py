@@ -151,7 +151,6 @@ def test_only_the_steps_the_plan_allows_are_taken(state, kind):
 @pytest.mark.parametrize(
     ("kind", "path", "action", "reason"),
     [
-        (CaseKind.UNLICENSED, [A.VERIFY], A.ISSUE_NOTICE, "不下发整改通知书"),
         (CaseKind.BUSINESS_LICENSE_ONLY, [A.VERIFY, A.ORDER_STOP], A.BAN, "行政处罚"),
         (CaseKind.UNLICENSED, [A.DISMISS], A.VERIFY, "已结束"),
         (CaseKind.UNLICENSED, [], A.CLOSE_OUT, "可进行的步骤：核实、驳回"),
@@ -172,13 +171,14 @@ async def test_a_refused_step_leaves_the_case_as_it_was(db):
     case = await step(await report_unlicensed(), A.VERIFY)
     snapshot = await Case.get(id=case.id)
 
-    with pytest.raises(Refused) as refused:
-        await step(case, A.ISSUE_NOTICE, **NOTICE)
-    with pytest.raises(Refused):
+    with pytest.raises(Refused) as late:
+        await step(case, A.ISSUE_NOTICE, **{**NOTICE, "deadline": today()})
+    with pytest.raises(Refused) as illegal:
         await step(case, A.CLOSE_OUT, note="已核实")
 
     after = await Case.get(id=case.id)
-    assert refused.value.errors[0].field == "action"
+    assert late.value.errors[0].field == "deadline"
+    assert illegal.value.errors[0].field == "action"
     assert (after.state, after.version) == (snapshot.state, snapshot.version)
     assert await CaseEvent.filter(case_id=case.id).count() == 2
     assert not await Notice.exists(case_id=case.id)
@@ -373,3 +373,17 @@ async def test_evidence_is_checked_by_its_content_not_its_name(db, tmp_path):
     assert refused.value.errors[0].field == "file"
     assert kept.content_type == "application/pdf"
     assert sorted(path.name for path in tmp_path.iterdir()) == [kept.stored_as]
+
+
+async def test_a_notice_to_an_unlicensed_institution_must_order_training_stopped(db):
+    case = await step(await report_unlicensed(), A.VERIFY)
+
+    with pytest.raises(Refused) as refused:
+        await step(
+            case,
+            A.ISSUE_NOTICE,
+            **{**NOTICE, "requirements": (Requirement.REFUND_FEES,)},
+        )
+
+    assert refused.value.errors[0].field == "requirements"
+    assert refused.value.errors[0].message == "无证无照机构必须停止培训。"

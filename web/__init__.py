@@ -14,6 +14,7 @@ from web import (
     audit,
     auth,
     errors,
+    evidence,
     institutions,
     leadership,
     organisation,
@@ -145,6 +146,7 @@ routes = [
         name="schools_rename",
     ),
     Route("/staff/audit", audit.audit_page, name="audit"),
+    Route("/staff/evidence/{evidence_id:int}", evidence.evidence_file, name="evidence"),
     Route("/staff/tokens", tokens.tokens_page, methods=["GET", "POST"], name="tokens"),
     Route(
         "/staff/tokens/{token_id:int}/revoke",
