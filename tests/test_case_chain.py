@@ -95,7 +95,8 @@ async def test_a_case_from_report_to_close_out_over_graphql(settings):
         unit = await as_("shichangjianguansuo")
         acknowledged = await unit.data(
             """mutation($input: AnswerDispatchInput!) {
-                 acknowledgeDispatch(input: $input) { dispatches { state } errors { code } }
+                 acknowledgeDispatch(input: $input) {
+                   dispatches { state } errors { code } }
             }""",
             input={"dispatch": dispatch},
         )
