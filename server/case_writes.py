@@ -79,7 +79,7 @@ def _refuse(field: str | None, code: ErrorCode, message: str) -> Refused:
     return Refused([FieldError(field, code, message)])
 
 
-# --- reporting -----------------------------------------------------------------
+# --- reporting ------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -272,7 +272,7 @@ async def likely_duplicates(
     return await Institution.filter(similar, village_id=village_id).limit(10)
 
 
-# --- moving a case on ---------------------------------------------------------------
+# --- moving a case on ------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -551,7 +551,7 @@ async def _event(
     )
 
 
-# --- students and fees --------------------------------------------------------------
+# --- students and fees ------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -618,7 +618,7 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-# --- dispatch and report (街道吹哨、部门报到) ---------------------------------------
+# --- dispatch and report (街道吹哨、部门报到) ---------------------------
 
 
 async def dispatch_case(

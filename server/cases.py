@@ -296,3 +296,18 @@ async def dispatches_by_id(actor: Actor, ids: Iterable[int]) -> dict[int, Dispat
     visible = visible_cases(actor).values("id")
     rows = await Dispatch.filter(id__in=list(set(ids)), case_id__in=Subquery(visible))
     return {row.id: row for row in rows}
+
+
+async def dispatches_for_unit(
+    actor: Actor, unit_id: int
+) -> list[tuple[Dispatch, Case]]:
+    """A member unit's dispatches not yet reported back, the earliest due first."""
+    require(actor, Permission.READ_CASES)
+    open_dispatches = await (
+        Dispatch.filter(unit_id=unit_id)
+        .exclude(state=DispatchState.REPORTED)
+        .order_by("due_at")
+        .limit(OVERDUE_SHOWN)
+    )
+    by_case = await cases_by_id(actor, (d.case_id for d in open_dispatches))
+    return [(d, by_case[d.case_id]) for d in open_dispatches if d.case_id in by_case]

@@ -72,7 +72,7 @@ async def test_roster_search_works_without_javascript(browser, served):
 
 async def test_switching_to_english_and_back(browser, served):
     page = await browser.new_page()
-    await sign_in(page, served.base_url, "/staff/")
+    await sign_in(page, served.base_url, "/staff/organisation")
 
     await page.get_by_role("link", name="English").click()
     await expect(

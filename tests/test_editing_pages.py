@@ -115,7 +115,8 @@ async def test_others_cannot_open_the_forms(settings):
 
 async def test_a_village_is_placed_and_given_a_supervisor_from_its_page(staff, db):
     village = re.search(
-        r'href="/staff/villages/(\d+)">寇家村', (await staff.get("/staff/")).text
+        r'href="/staff/villages/(\d+)">寇家村',
+        (await staff.get("/staff/organisation")).text,
     ).group(1)
     page = await staff.get(f"/staff/villages/{village}")
     districts = dict(
@@ -205,7 +206,7 @@ async def test_the_leadership_group_gains_a_seat(staff, db):
             version=version,
         ),
     )
-    text = text_of((await staff.get("/staff/")).text)
+    text = text_of((await staff.get("/staff/organisation")).text)
 
     assert added.status_code == 303
     assert "成员 李萍 寇家村网格员" in text

@@ -10,7 +10,15 @@ from server.settings import Settings
 from tests import factories
 from tests.conftest import ADMIN_PASSWORD, running, sign_in
 
-STAFF_PAGES = ["/", "/staff/", "/staff/institutions", "/staff/institutions/1"]
+STAFF_PAGES = [
+    "/",
+    "/staff/",
+    "/staff/organisation",
+    "/staff/institutions",
+    "/staff/institutions/1",
+    "/staff/cases",
+    "/staff/report",
+]
 
 
 def text_of(html: str) -> str:
@@ -18,7 +26,9 @@ def text_of(html: str) -> str:
 
 
 async def test_pages_speak_chinese_by_default_whatever_the_browser_language(staff):
-    response = await staff.get("/staff/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    response = await staff.get(
+        "/staff/organisation", headers={"Accept-Language": "en-US,en;q=0.9"}
+    )
 
     assert response.status_code == 200
     assert '<html lang="zh-CN">' in response.text
@@ -56,7 +66,7 @@ async def test_language_switch_never_redirects_off_site(staff, target):
 
 
 async def test_subdistrict_page_shows_the_whole_organisation(staff):
-    html = (await staff.get("/staff/")).text
+    html = (await staff.get("/staff/organisation")).text
     text = text_of(html)
 
     assert "董家街道" in text and "历城区" in text and "济南市" in text
@@ -197,7 +207,7 @@ async def test_vendored_htmx_is_served(staff):
 
 async def test_htmx_page_links_of_villages_get_only_the_villages_block(staff):
     response = await staff.get(
-        "/staff/", headers={"HX-Request": "true", "HX-Target": "villages"}
+        "/staff/organisation", headers={"HX-Request": "true", "HX-Target": "villages"}
     )
 
     assert response.text.lstrip().startswith('<section id="villages"')
@@ -218,7 +228,7 @@ async def test_pages_of_a_migrated_but_empty_database_say_what_to_do(
 
     async with running(settings) as client:
         await sign_in(client, "admin")
-        organisation = await client.get("/staff/")
+        organisation = await client.get("/staff/organisation")
         roster = await client.get("/staff/institutions")
 
     assert organisation.status_code == 200

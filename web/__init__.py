@@ -13,6 +13,7 @@ from server.errors import DomainError
 from web import (
     audit,
     auth,
+    cases,
     errors,
     evidence,
     institutions,
@@ -41,7 +42,45 @@ routes = [
         methods=["GET", "POST"],
         name="password",
     ),
-    Route("/staff/", organisation.subdistrict_page, name="subdistrict"),
+    Route("/staff/", cases.start_page, name="start"),
+    Route("/staff/organisation", organisation.subdistrict_page, name="subdistrict"),
+    Route("/staff/cases", cases.ledger_page, name="cases"),
+    Route("/staff/cases/{case_id:int}", cases.case_page, name="case"),
+    Route(
+        "/staff/cases/{case_id:int}/steps",
+        cases.take_step,
+        methods=["POST"],
+        name="case_step",
+    ),
+    Route(
+        "/staff/cases/{case_id:int}/register",
+        cases.update_register,
+        methods=["POST"],
+        name="case_register",
+    ),
+    Route(
+        "/staff/cases/{case_id:int}/dispatches",
+        cases.dispatch,
+        methods=["POST"],
+        name="case_dispatch",
+    ),
+    Route(
+        "/staff/cases/{case_id:int}/dispatches/{dispatch_id:int}",
+        cases.answer_dispatch,
+        methods=["POST"],
+        name="dispatch_answer",
+    ),
+    Route(
+        "/staff/cases/{case_id:int}/evidence",
+        cases.upload_evidence,
+        methods=["POST"],
+        name="case_evidence",
+    ),
+    Route("/staff/notices/{notice_id:int}", cases.notice_page, name="notice"),
+    Route("/staff/report", cases.report_page, methods=["GET", "POST"], name="report"),
+    Route(
+        "/staff/report/duplicates", cases.duplicates_partial, name="report_duplicates"
+    ),
     Route("/staff/institutions", institutions.roster_page, name="roster"),
     Route(
         "/staff/institutions/new",

@@ -11,10 +11,11 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from server import csrf
+from server import csrf, evidence
 from server.permissions import Actor
 
 MAX_FORM_BYTES = 64 * 1024
+MAX_FILE_BYTES = evidence.MAX_BYTES
 
 
 def actor(request: Request) -> Actor:
@@ -39,12 +40,21 @@ def visitor_id(request: Request) -> str:
     return visitor
 
 
-async def read_form(request: Request) -> FormData:
-    """The submitted form, after making sure our own page sent it."""
+async def read_form(request: Request, *, files: int = 0) -> FormData:
+    """The submitted form, after making sure our own page sent it.
+
+    `files` forms may carry that many files, each up to the evidence limit;
+    other forms carry text only.
+    """
     length = int(request.headers.get("content-length") or 0)
-    if length > MAX_FORM_BYTES:
+    limit = MAX_FORM_BYTES + files * MAX_FILE_BYTES
+    if length > limit:
         raise HTTPException(413)
-    form = await request.form(max_files=0, max_fields=200)
+    form = await request.form(
+        max_files=files,
+        max_fields=200,
+        max_part_size=MAX_FILE_BYTES if files else 1024 * 1024,
+    )
 
     given = form.get(csrf.FIELD) or request.headers.get(csrf.HEADER)
     from_our_site = csrf.same_origin(

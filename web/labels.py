@@ -6,15 +6,22 @@ the strings here are the English source, translated by the catalog.
 
 from enum import StrEnum
 
+from server import workflow
 from server.i18n import N_, gettext
 from server.models import (
+    CaseAction,
+    CaseKind,
+    CaseState,
     Category,
+    DispatchState,
     DocumentKind,
     DocumentStatus,
     LeadershipRole,
     LicenseStatus,
     OfficeRole,
     OperatingStatus,
+    PenaltyType,
+    Requirement,
 )
 
 LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
@@ -56,6 +63,33 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
     OfficeRole: {
         OfficeRole.DIRECTOR: N_("Office director"),
         OfficeRole.DEPUTY_DIRECTOR: N_("Office deputy director"),
+    },
+    CaseKind: {
+        CaseKind.BUSINESS_LICENSE_ONLY: N_("Business license, no permit"),
+        CaseKind.UNLICENSED: N_("Neither permit nor license"),
+        CaseKind.OPERATING_BEFORE_APPROVAL: N_("Operating before approval"),
+        CaseKind.VIOLATION: N_("Violation"),
+    },
+    CaseState: workflow.STATE_LABELS,
+    CaseAction: workflow.ACTION_LABELS,
+    Requirement: {
+        Requirement.STOP_TRAINING: N_("Stop training at once"),
+        Requirement.STAY_WITHIN_SCOPE: N_("Keep to the registered business scope"),
+        Requirement.RESETTLE_STUDENTS: N_("Resettle the students properly"),
+        Requirement.REFUND_FEES: N_("Refund the fees"),
+    },
+    PenaltyType: {
+        PenaltyType.WARNING: N_("Warning"),
+        PenaltyType.FINE: N_("Fine"),
+        PenaltyType.CONFISCATION: N_("Confiscation of illegal gains"),
+        PenaltyType.SUSPENSION: N_("Suspension"),
+        PenaltyType.REVOCATION: N_("Revocation of licenses"),
+        PenaltyType.OTHER: N_("Other"),
+    },
+    DispatchState: {
+        DispatchState.SENT: N_("Sent"),
+        DispatchState.ACKNOWLEDGED: N_("Acknowledged"),
+        DispatchState.REPORTED: N_("Reported back"),
     },
 }
 

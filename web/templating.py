@@ -17,7 +17,14 @@ from starlette.responses import HTMLResponse, Response
 
 from server import csrf, i18n
 from server.clock import OFFICE_TIMEZONE
-from server.models import Category, DocumentStatus, LicenseStatus, OperatingStatus
+from server.models import (
+    CaseKind,
+    CaseState,
+    Category,
+    DocumentStatus,
+    LicenseStatus,
+    OperatingStatus,
+)
 from server.permissions import Permission
 from web.forms import csrf_token
 from web.labels import choices, label
@@ -57,6 +64,8 @@ environment.filters["date_time"] = _date_time
 environment.globals["choices"] = choices
 environment.globals["LANGUAGES"] = i18n.LANGUAGES
 environment.globals["enums"] = SimpleNamespace(
+    CaseKind=CaseKind,
+    CaseState=CaseState,
     Category=Category,
     DocumentStatus=DocumentStatus,
     LicenseStatus=LicenseStatus,

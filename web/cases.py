@@ -1,0 +1,461 @@
+"""The case ledger's pages: the ledger, a case and its steps, notices, reports.
+
+Every form here posts to the same domain functions the API calls, so a step
+refused on a page is refused for the same reason over the API.
+"""
+
+from datetime import datetime, time
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from server import case_writes, cases, evidence, i18n, institutions, organisation
+from server.case_writes import FindingInput, StepInput
+from server.clock import OFFICE_TIMEZONE, today
+from server.errors import Refused
+from server.i18n import _
+from server.models import (
+    CaseAction,
+    CaseKind,
+    CaseState,
+    Institution,
+    Notice,
+    PenaltyType,
+    Requirement,
+    SupervisorAssignment,
+    Unit,
+    Village,
+)
+from server.pagination import PageRequest
+from server.permissions import Permission, require
+from web.editing import Submitted, refusal_errors
+from web.forms import actor, read_form
+from web.labels import choices
+from web.paging import page_links, page_request
+from web.templating import render
+
+LEDGER_PAGE_SIZE = 20
+ALL = PageRequest(first=100)
+
+
+# --- the ledger ------------------------------------------------
+
+
+async def ledger_page(request: Request) -> Response:
+    reader = actor(request)
+    submitted = Submitted(request.query_params)  # type: ignore[arg-type]
+    where = cases.CaseFilter(
+        states=_one(submitted.choice("state", CaseState)),
+        kinds=_one(submitted.choice("kind", CaseKind)),
+        village_id=submitted.optional_id("village"),
+        district_id=submitted.optional_id("district"),
+        overdue=submitted.text("overdue") == "1",
+        open_only=submitted.text("open") == "1",
+        reported_from=submitted.day("from"),
+        reported_to=submitted.day("to"),
+    )
+    page = await cases.search_cases(
+        reader, where, page_request(request, LEDGER_PAGE_SIZE)
+    )
+    late = await _overdue_case_ids(reader, [case.id for case in page.items])
+    villages = await organisation.list_villages(
+        reader, organisation.VillageFilter(), ALL
+    )
+    districts = await organisation.list_districts(reader, ALL)
+    institutions = await organisation.records(
+        reader, Institution, (case.institution_id for case in page.items)
+    )
+    return render(
+        request,
+        "staff/cases.html",
+        {
+            "values": request.query_params,
+            "errors": submitted.errors,
+            "page": page,
+            "total": await page.total_count(),
+            "links": page_links(request, page),
+            "late": late,
+            "institutions": institutions,
+            "village_names": {v.id: v.name for v in villages.items},
+            "village_options": [(v.id, v.name) for v in villages.items],
+            "district_options": [(d.id, d.name) for d in districts.items],
+        },
+    )
+
+
+def _one(value):
+    return () if value is None else (value,)
+
+
+async def _overdue_case_ids(reader, ids: list[int]) -> set[int]:
+    overdue = (
+        cases.visible_cases(reader).filter(id__in=ids).filter(cases.overdue_condition())
+    )
+    return set(await overdue.values_list("id", flat=True))
+
+
+# --- one case ------------------------------------------------
+
+
+async def case_page(request: Request) -> Response:
+    return await _case_page(request)
+
+
+async def _case_page(
+    request: Request,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    **kept,
+) -> Response:
+    reader = actor(request)
+    file = await cases.case_file(reader, request.path_params["case_id"])
+    if file is None:
+        raise HTTPException(404)
+    units = await organisation.list_units(reader, ALL) if file.open_actions else None
+    return render(
+        request,
+        "staff/case.html",
+        {
+            "file": file,
+            "errors": errors or {},
+            "kept": kept,
+            "today": today(),
+            "unit_options": [(u.id, u.name) for u in units.items] if units else [],
+            "requirement_options": choices(Requirement),
+            "penalty_options": choices(PenaltyType),
+            "answerable": [
+                d
+                for d in file.dispatches
+                if reader.can(Permission.MANAGE_CASES) or d.unit_id == reader.unit_id
+            ],
+            "may_manage": reader.can(Permission.MANAGE_CASES),
+            "may_attach": reader.can(Permission.MANAGE_CASES)
+            or file.case.reported_by_id == reader.person_id,
+        },
+        status_code=status_code,
+    )
+
+
+async def take_step(request: Request) -> Response:
+    reader = actor(request)
+    submitted = Submitted(await read_form(request))
+    action = submitted.choice("action", CaseAction)
+    step = StepInput(
+        action=action or CaseAction.VERIFY,
+        note=submitted.text("note"),
+        deadline=submitted.day("deadline"),
+        requirements=tuple(
+            Requirement(value)
+            for value in submitted.form.getlist("requirements")
+            if value in Requirement.__members__
+        ),
+        findings=submitted.text("findings") or None,
+        decision_number=submitted.text("decisionNumber") or None,
+        decided_on=submitted.day("decidedOn"),
+        penalty_type=submitted.choice("penaltyType", PenaltyType),
+        amount=submitted.text("amount") or None,
+    )
+    if submitted.errors or action is None:
+        return await _case_page(request, submitted.errors or {"action": "?"}, 422)
+    try:
+        await case_writes.advance_case(
+            reader,
+            request.path_params["case_id"],
+            submitted.version(),
+            step,
+            request.app.state.settings.notice_format,
+        )
+    except Refused as refused:
+        return await _case_page(
+            request,
+            refusal_errors(refused),
+            409 if refused.current else 422,
+            step=action,
+        )
+    return _back_to_case(request)
+
+
+async def update_register(request: Request) -> Response:
+    reader = actor(request)
+    submitted = Submitted(await read_form(request))
+    counts = [
+        _count(submitted, name) for name in ("studentsAffected", "studentsResettled")
+    ]
+    if submitted.errors:
+        return await _case_page(request, submitted.errors, 422)
+    try:
+        await case_writes.update_register(
+            reader,
+            request.path_params["case_id"],
+            submitted.version(),
+            case_writes.RegisterInput(
+                counts[0],
+                counts[1],
+                submitted.text("feesOwed"),
+                submitted.text("feesRefunded"),
+            ),
+        )
+    except Refused as refused:
+        return await _case_page(request, refusal_errors(refused), 422)
+    return _back_to_case(request, "#register")
+
+
+def _count(submitted: Submitted, name: str) -> int:
+    value = submitted.text(name).strip() or "0"
+    if not value.isdigit():
+        submitted.errors[name] = _("A count of 0 or more.")
+        return 0
+    return int(value)
+
+
+async def dispatch(request: Request) -> Response:
+    reader = actor(request)
+    submitted = Submitted(await read_form(request))
+    due = submitted.day("dueOn")
+    unit_ids = [int(v) for v in submitted.form.getlist("units") if str(v).isdigit()]
+    due_at = datetime.combine(due, time(18, 0), OFFICE_TIMEZONE) if due else None
+    if submitted.errors:
+        return await _case_page(request, submitted.errors, 422)
+    try:
+        await case_writes.dispatch_case(
+            reader,
+            request.path_params["case_id"],
+            unit_ids,
+            due_at or datetime.now(OFFICE_TIMEZONE),
+            submitted.text("request"),
+        )
+    except Refused as refused:
+        return await _case_page(
+            request, refusal_errors(refused, {"dueAt": "dueOn"}), 422
+        )
+    return _back_to_case(request, "#dispatches")
+
+
+async def answer_dispatch(request: Request) -> Response:
+    reader = actor(request)
+    submitted = Submitted(await read_form(request))
+    dispatch_id = request.path_params["dispatch_id"]
+    try:
+        if submitted.text("answer") == "report":
+            await case_writes.report_dispatch(
+                reader, dispatch_id, submitted.text("report")
+            )
+        else:
+            await case_writes.acknowledge_dispatch(reader, dispatch_id)
+    except Refused as refused:
+        return await _case_page(request, refusal_errors(refused), 422)
+    return _back_to_case(request, "#dispatches")
+
+
+async def upload_evidence(request: Request) -> Response:
+    reader = actor(request)
+    form = await read_form(request, files=1)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        return await _case_page(
+            request, {"file": _("Choose a photo or PDF file.")}, 422
+        )
+    try:
+        data = await upload.read()
+        await evidence.store(
+            reader,
+            request.app.state.settings.evidence_folder,
+            upload.filename or "file",
+            data,
+            case_id=request.path_params["case_id"],
+        )
+    except Refused as refused:
+        return await _case_page(request, refusal_errors(refused), 422)
+    finally:
+        await upload.close()
+    return _back_to_case(request, "#evidence")
+
+
+def _back_to_case(request: Request, anchor: str = "") -> Response:
+    path = request.app.url_path_for("case", case_id=request.path_params["case_id"])
+    return RedirectResponse(path + anchor, 303)
+
+
+async def notice_page(request: Request) -> Response:
+    """A notice as printed and served: one A4 page."""
+    reader = actor(request)
+    notice = await Notice.get_or_none(id=request.path_params["notice_id"])
+    if notice is None:
+        raise HTTPException(404)
+    file = await cases.case_file(reader, notice.case_id)
+    if file is None:
+        raise HTTPException(404)
+    corrected = (
+        await Notice.get_or_none(id=notice.corrects_id) if notice.corrects_id else None
+    )
+    # A notice is an official document of the office: always in Chinese.
+    with i18n.language("zh"):
+        return render(
+            request,
+            "staff/notice.html",
+            {
+                "notice": notice,
+                "file": file,
+                "corrected": corrected,
+                "subdistrict": await organisation.home_subdistrict(),
+                "requirements": [Requirement(value) for value in notice.requirements],
+            },
+        )
+
+
+# --- reporting ------------------------------------------------
+
+
+async def report_page(request: Request) -> Response:
+    """A problem found, reported from a phone: a known institution or a new one."""
+    reader = actor(request)
+    require(reader, Permission.REPORT_PROBLEMS)
+    if request.method == "GET":
+        return await _report_form(request, request.query_params, {})
+
+    submitted = Submitted(await read_form(request))
+    village_id = submitted.optional_id("village")
+    finding = FindingInput(
+        description=submitted.text("description"),
+        kind=submitted.choice("kind", CaseKind),
+        institution_id=submitted.optional_id("institution"),
+        signboard_name=submitted.text("signboardName"),
+        address=submitted.text("address"),
+        teaches=submitted.text("teaches"),
+        trades_as=submitted.text("tradesAs"),
+    )
+    if submitted.errors:
+        return await _report_form(
+            request, submitted.form, submitted.errors, status_code=422
+        )
+
+    if (
+        finding.institution_id is None
+        and submitted.text("confirmedNew") != "1"
+        and village_id
+    ):
+        similar = await case_writes.likely_duplicates(
+            reader, village_id, finding.signboard_name or "", finding.address or ""
+        )
+        if similar:
+            return await _report_form(
+                request, submitted.form, {}, duplicates=similar, status_code=200
+            )
+    try:
+        case = await case_writes.report_problem(reader, village_id or 0, finding)
+    except Refused as refused:
+        errors = refusal_errors(refused, _finding_fields())
+        return await _report_form(request, submitted.form, errors, status_code=422)
+    return RedirectResponse(request.app.url_path_for("case", case_id=case.id), 303)
+
+
+def _finding_fields() -> dict[str, str]:
+    names = (
+        "description",
+        "institution",
+        "signboardName",
+        "address",
+        "teaches",
+        "tradesAs",
+    )
+    return {f"finding.{name}": name for name in names} | {"finding.kind": "kind"}
+
+
+async def duplicates_partial(request: Request) -> Response:
+    """What the report form shows as one types: places that may be the same."""
+    reader = actor(request)
+    submitted = Submitted(request.query_params)  # type: ignore[arg-type]
+    village_id = submitted.optional_id("village")
+    name, address = submitted.text("signboardName"), submitted.text("address")
+    similar = []
+    if village_id and (len(name) >= 2 or len(address) >= 2):
+        similar = await case_writes.likely_duplicates(reader, village_id, name, address)
+    return render(
+        request, "staff/report.html", {"duplicates": similar}, block="duplicates"
+    )
+
+
+async def _report_form(
+    request: Request, values, errors, *, duplicates=None, status_code: int = 200
+) -> Response:
+    reader = actor(request)
+    villages = await _reportable_villages(reader)
+    village_id = Submitted(values).optional_id("village") or (
+        villages[0].id if villages else None
+    )
+    known = []
+    if village_id:
+        page = await institutions.search_institutions(
+            reader,
+            institutions.InstitutionFilter(village_id=village_id),
+            institutions.institution_ordering(institutions.InstitutionSort.NAME),
+            ALL,
+        )
+        known = page.items
+    return render(
+        request,
+        "staff/report.html",
+        {
+            "values": values,
+            "errors": errors,
+            "duplicates": duplicates or [],
+            "village_options": [(v.id, v.name) for v in villages],
+            "selected_village": village_id,
+            "institution_options": [(i.id, i.registered_name) for i in known],
+            "kind_options": choices(CaseKind),
+        },
+        status_code=status_code,
+    )
+
+
+async def _reportable_villages(reader) -> list[Village]:
+    if reader.can(Permission.MANAGE_CASES):
+        every = await organisation.list_villages(
+            reader, organisation.VillageFilter(), ALL
+        )
+        return list(every.items)
+    ids = await SupervisorAssignment.filter(person_id=reader.person_id).values_list(
+        "village_id", flat=True
+    )
+    return await Village.filter(id__in=list(ids)).order_by("sort_name")
+
+
+# --- the start page ------------------------------------------------
+
+
+async def start_page(request: Request) -> Response:
+    """What is waiting for the reader: overdue items for the office, their own
+    villages and reports for a supervisor, dispatches for a member unit."""
+    reader = actor(request)
+    require(reader, Permission.READ_CASES)
+    context: dict = {"today": today(), "my_villages": [], "my_cases": []}
+    if reader.can(Permission.MANAGE_CASES):
+        context["overdue"] = await cases.overdue(reader)
+        context["open_count"] = (
+            await cases.visible_cases(reader)
+            .exclude(state__in=list(cases.ENDED))
+            .count()
+        )
+    if reader.person_id and reader.can(Permission.REPORT_PROBLEMS):
+        context["my_villages"] = await _reportable_villages(reader)
+        context["my_cases"] = await (
+            cases.visible_cases(reader)
+            .filter(reported_by_id=reader.person_id)
+            .order_by("-id")
+            .limit(20)
+        )
+    if reader.unit_id:
+        context["unit"] = await Unit.get_or_none(id=reader.unit_id)
+        context["my_dispatches"] = await cases.dispatches_for_unit(
+            reader, reader.unit_id
+        )
+    shown = list(context.get("my_cases", []))
+    if "overdue" in context:
+        shown += [case for case, _notice, _days in context["overdue"].notices]
+        shown += [case for case, _dispatch, _days in context["overdue"].dispatches]
+    shown += [case for _dispatch, case in context.get("my_dispatches", [])]
+    context["institutions"] = await organisation.records(
+        reader, Institution, (case.institution_id for case in shown)
+    )
+    return render(request, "staff/start.html", context)
