@@ -59,7 +59,7 @@ async def store(
     the transaction takes the record back: nothing is left half stored.
     """
     await _may_attach(actor, case_id, patrol_id)
-    content_type = _checked(data)
+    content_type = check_file(data)
 
     folder.mkdir(parents=True, exist_ok=True)
     stored_as = secrets.token_hex(16)
@@ -89,7 +89,8 @@ async def store(
     return evidence
 
 
-def _checked(data: bytes) -> str:
+def check_file(data: bytes) -> str:
+    """The file's type, if it is one that is kept; `Refused` otherwise."""
     if len(data) > MAX_BYTES:
         message = _("A file can be at most {megabytes} MB.")
         raise Refused(

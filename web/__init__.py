@@ -79,6 +79,12 @@ routes = [
     Route("/staff/notices/{notice_id:int}", cases.notice_page, name="notice"),
     Route("/staff/report", cases.report_page, methods=["GET", "POST"], name="report"),
     Route(
+        "/staff/patrols/new",
+        cases.new_patrol_page,
+        methods=["GET", "POST"],
+        name="new_patrol",
+    ),
+    Route(
         "/staff/report/duplicates", cases.duplicates_partial, name="report_duplicates"
     ),
     Route("/staff/institutions", institutions.roster_page, name="roster"),

@@ -459,3 +459,90 @@ async def start_page(request: Request) -> Response:
         reader, Institution, (case.institution_id for case in shown)
     )
     return render(request, "staff/start.html", context)
+
+
+# --- patrols ------------------------------------------------
+
+MAX_PHOTOS = 5
+
+
+async def new_patrol_page(request: Request) -> Response:
+    """A patrol as recorded on the spot: where, what was seen, photos, a finding."""
+    reader = actor(request)
+    require(reader, Permission.REPORT_PROBLEMS)
+    if request.method == "GET":
+        return await _patrol_form(request, {"patrolledOn": today().isoformat()}, {})
+
+    form = await read_form(request, files=MAX_PHOTOS)
+    submitted = Submitted(form)
+    village_id = submitted.optional_id("village")
+    patrolled_on = submitted.day("patrolledOn") or today()
+    findings = ()
+    if submitted.text("description").strip():
+        findings = (
+            FindingInput(
+                description=submitted.text("description"),
+                kind=submitted.choice("kind", CaseKind),
+                institution_id=submitted.optional_id("institution"),
+                signboard_name=submitted.text("signboardName"),
+                address=submitted.text("address"),
+                teaches=submitted.text("teaches"),
+                trades_as=submitted.text("tradesAs"),
+            ),
+        )
+    photos = [
+        (upload.filename, await upload.read())
+        for upload in form.getlist("photos")
+        if not isinstance(upload, str) and upload.filename
+    ]
+    await form.close()
+    if submitted.errors:
+        return await _patrol_form(request, form, submitted.errors, status_code=422)
+    try:
+        # Every photo is checked before the patrol is saved, so a bad file
+        # refuses the whole form instead of leaving a patrol without it.
+        for _name, data in photos:
+            evidence.check_file(data)
+        patrol = await case_writes.record_patrol(
+            reader,
+            case_writes.PatrolInput(
+                village_id=village_id or 0,
+                patrolled_on=patrolled_on,
+                places=submitted.text("places"),
+                notes=submitted.text("notes"),
+                findings=findings,
+            ),
+        )
+        for name, data in photos:
+            await evidence.store(
+                reader,
+                request.app.state.settings.evidence_folder,
+                name,
+                data,
+                patrol_id=patrol.id,
+            )
+    except Refused as refused:
+        renamed = {f"findings.0.{name}": name for name in _finding_fields().values()}
+        return await _patrol_form(
+            request, form, refusal_errors(refused, renamed), status_code=422
+        )
+    return RedirectResponse(request.app.url_path_for("start") + "#mine-heading", 303)
+
+
+async def _patrol_form(
+    request: Request, values, errors, *, status_code: int = 200
+) -> Response:
+    reader = actor(request)
+    villages = await _reportable_villages(reader)
+    return render(
+        request,
+        "staff/patrol_form.html",
+        {
+            "values": values,
+            "errors": errors,
+            "village_options": [(v.id, v.name) for v in villages],
+            "kind_options": choices(CaseKind),
+            "today": today(),
+        },
+        status_code=status_code,
+    )
