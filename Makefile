@@ -12,7 +12,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 run: $(INSTALLED)
 	$(BIN)/xiaowai migrate
-	$(BIN)/xiaowai seed
+	$(BIN)/xiaowai seed --demo-activity
 	$(BIN)/xiaowai serve
 
 test: test-sqlite test-postgres

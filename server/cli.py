@@ -71,8 +71,13 @@ def migrate(settings: Settings) -> None:
 
 
 @main.command()
+@click.option(
+    "--demo-activity",
+    is_flag=True,
+    help="Also add a year of made-up patrols and cases, marked as demo data.",
+)
 @click.pass_obj
-def seed(settings: Settings) -> None:
+def seed(settings: Settings, demo_activity: bool) -> None:
     """Load the plan's organisation, once; run again, it changes nothing.
 
     On the embedded database (and wherever XIAOWAI_ADMIN_PASSWORD is set) it
@@ -93,6 +98,8 @@ def seed(settings: Settings) -> None:
                 click.echo("Loaded the organisation of the plan.")
             else:
                 click.echo("The organisation is already loaded; nothing changed.")
+            if demo_activity:
+                await _load_demo_activity(settings)
             if not (settings.is_embedded or admin_password):
                 return
             password = admin_password or generate_password()
@@ -110,6 +117,19 @@ def seed(settings: Settings) -> None:
                     )
 
     asyncio.run(_refusing_politely(run()))
+
+
+async def _load_demo_activity(settings: Settings) -> None:
+    from server.demo_activity import load_demo_activity
+
+    summary = await load_demo_activity(settings.evidence_folder)
+    if summary is None:
+        click.echo("The demo activity is already loaded; nothing changed.")
+    else:
+        click.echo(
+            f"Added demo activity: {summary.patrols} patrols, {summary.cases} cases "
+            "(marked as demo data)."
+        )
 
 
 def generate_password() -> str:

@@ -387,3 +387,30 @@ async def test_a_notice_to_an_unlicensed_institution_must_order_training_stopped
 
     assert refused.value.errors[0].field == "requirements"
     assert refused.value.errors[0].message == "无证无照机构必须停止培训。"
+
+
+async def test_demo_activity_is_a_repeatable_year_that_keeps_the_rules(db, tmp_path):
+    from server.demo_activity import load_demo_activity
+
+    summary = await load_demo_activity(tmp_path)
+    again = await load_demo_activity(tmp_path)
+
+    demo_cases = await Case.filter(demo=True).order_by("id")
+    assert again is None
+    assert (summary.patrols, summary.cases) == (892, 106)
+    assert len(demo_cases) == 106
+    for case in demo_cases:
+        events = await CaseEvent.filter(case_id=case.id).order_by("id")
+        state = CaseState.REPORTED
+        for event in events:
+            if event.action in case_writes.WORKFLOW_ACTIONS:
+                state = workflow.next_state(state, case.kind, event.action)
+                assert event.to_state == state
+        assert case.state == state
+        if case.state == CaseState.CLOSED:
+            file = await cases.case_file(await actor("admin"), case.id)
+            assert file.current_register.students_resettled == (
+                file.current_register.students_affected
+            )
+            assert file.evidence
+    assert (await audit.verify()).intact
