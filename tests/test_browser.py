@@ -133,3 +133,110 @@ async def test_a_supervisor_cannot_open_the_edit_form(browser, served):
 
     assert response.status == 403
     await expect(page.locator("main")).to_contain_text("您的账号无权进行此操作。")
+
+
+async def take_step(page: Page, step: str, **fields: str) -> None:
+    """Open a step on the case page, fill what it asks, and take it."""
+    timeline = page.locator(".timeline li")
+    taken = await timeline.count()
+    details = page.locator("details.step", has=page.get_by_text(step, exact=True))
+    await details.locator("summary").click()
+    for label, value in fields.items():
+        await details.get_by_label(label).fill(value)
+    await details.get_by_role("button", name=step).click()
+    # The page comes back through htmx: done once the step is on the timeline.
+    await expect(timeline).to_have_count(taken + 1)
+
+
+async def test_a_case_from_report_to_close_out_in_the_browser(browser, served):
+    from datetime import datetime, timedelta
+
+    from server import database
+    from server.clock import OFFICE_TIMEZONE, today
+    from server.models import Dispatch, Notice
+
+    supervisor = await (await browser.new_context()).new_page()
+    await sign_in(supervisor, served.base_url, "/staff/report", login="liping")
+    await supervisor.get_by_label("招牌名称").fill("启智托管")
+    await supervisor.get_by_label("地址").fill("寇家村东街5号")
+    await supervisor.get_by_label("现场情况").fill("放学后二十余名小学生在内补习数学")
+    await supervisor.get_by_role("button", name="上报").click()
+    await expect(supervisor.get_by_role("heading", level=1)).to_contain_text("启智托管")
+    case_url = supervisor.url
+
+    office = await (await browser.new_context()).new_page()
+    await sign_in(office, served.base_url, case_url.removeprefix(served.base_url))
+    await take_step(office, "核实")
+    await take_step(
+        office,
+        "下发整改通知书",
+        整改期限=(today() + timedelta(days=7)).isoformat(),
+        检查发现的问题="无证无照开展学科类培训",
+    )
+    await office.locator("#dispatches details summary").click()
+    await office.get_by_label("市场监管所").check()
+    await office.get_by_label("办结时限").fill(
+        (today() + timedelta(days=3)).isoformat()
+    )
+    await office.get_by_label("办理要求").fill("请核查并依法处置")
+    await office.get_by_role("button", name="派单", exact=True).click()
+    await expect(office.locator("#dispatches")).to_contain_text("已派单")
+
+    unit = await (await browser.new_context()).new_page()
+    await sign_in(
+        unit,
+        served.base_url,
+        case_url.removeprefix(served.base_url),
+        "shichangjianguansuo",
+    )
+    await unit.get_by_role("button", name="签收").click()
+    await expect(unit.locator("#dispatches")).to_contain_text("已签收")
+
+    async with database.connect(served.database_url):
+        await Notice.all().update(deadline=today() - timedelta(days=2))
+        await Dispatch.all().update(
+            due_at=datetime.now(OFFICE_TIMEZONE) - timedelta(days=1)
+        )
+    await office.goto(f"{served.base_url}/staff/cases?overdue=1")
+    await expect(office.locator("tbody")).to_contain_text("启智托管")
+    await expect(office.locator("tbody")).to_contain_text("逾期")
+
+    await office.goto(case_url)
+    await take_step(office, "移交联合执法", 说明="逾期拒不停止培训")
+    await take_step(
+        office,
+        "登记行政处罚",
+        处罚决定书文号="历城市监罚〔2026〕8号",
+        决定日期=today().isoformat(),
+        **{"金额（元）": "10000"},
+    )
+    await take_step(office, "取缔", 说明="依法取缔")
+    await expect(office.locator("main")).to_contain_text("已取缔")
+
+    await office.get_by_label("涉及学生").fill("23")
+    await office.get_by_label("已安置学生").fill("23")
+    await office.get_by_label("应退学费（元）").fill("41400")
+    await office.get_by_label("已退学费（元）").fill("41400")
+    await office.locator("#register").get_by_role("button", name="保存").click()
+    await expect(office.locator("#register")).to_contain_text("学生已安置 23 / 23 名")
+    await office.get_by_label("照片或 PDF，不超过 10 MB").set_input_files(
+        files=[
+            {
+                "name": "复查.png",
+                "mimeType": "image/png",
+                "buffer": b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
+            }
+        ]
+    )
+    await office.get_by_role("button", name="上传").click()
+    await expect(office.locator("#evidence")).to_contain_text("复查.png")
+
+    await unit.goto(case_url)
+    await unit.get_by_label("报到反馈").fill("已会同派出所现场查处")
+    await unit.locator("#dispatches").get_by_role("button", name="报到反馈").click()
+    await expect(unit.locator("#dispatches")).to_contain_text("已反馈")
+
+    await office.goto(case_url)
+    await take_step(office, "销号", 说明="复查确认场所已关闭，学生已安置，学费已清退")
+    await expect(office.locator(".statuses")).to_contain_text("已销号")
+    await expect(office.locator(".timeline")).to_contain_text("销号")
