@@ -42,6 +42,7 @@ class CaseEvent(types.FromRow):
 
 @strawberry.type(description="A rectification notice (整改通知书); never edited.")
 class Notice(types.FromRow):
+    id: int = strawberry.field(description="What a correcting notice names.")
     number: str
     issued_on: date
     deadline: date
@@ -368,6 +369,9 @@ class AdvanceCaseInput:
     deadline: date | None = None
     requirements: list[Requirement] = strawberry.field(default_factory=list)
     findings: str | None = None
+    corrects_notice: int | None = strawberry.field(
+        default=None, description="The id of the notice a new notice corrects."
+    )
     decision_number: str | None = None
     decided_on: date | None = None
     penalty_type: PenaltyType | None = None
@@ -482,6 +486,7 @@ class CaseMutation:
                     deadline=input.deadline,
                     requirements=tuple(input.requirements),
                     findings=input.findings,
+                    corrects_notice_id=input.corrects_notice,
                     decision_number=input.decision_number,
                     decided_on=input.decided_on,
                     penalty_type=input.penalty_type,

@@ -311,3 +311,25 @@ async def dispatches_for_unit(
     )
     by_case = await cases_by_id(actor, (d.case_id for d in open_dispatches))
     return [(d, by_case[d.case_id]) for d in open_dispatches if d.case_id in by_case]
+
+
+async def days_late(actor: Actor, case_ids: Iterable[int]) -> dict[int, int]:
+    """How many days each of these cases is past its deadline; absent if none."""
+    late_cases = await (
+        visible_cases(actor).filter(id__in=list(case_ids)).filter(overdue_condition())
+    )
+    if not late_cases:
+        return {}
+    ids = [case.id for case in late_cases]
+    late: dict[int, int] = {}
+    waiting = {case.id for case in late_cases if case.state == CaseState.NOTICE_ISSUED}
+    for notice in await Notice.filter(case_id__in=list(waiting)).order_by("deadline"):
+        late[notice.case_id] = (today() - notice.deadline).days
+    moment = datetime.now(OFFICE_TIMEZONE)
+    overdue_dispatches = Dispatch.filter(case_id__in=ids, due_at__lt=moment).exclude(
+        state=DispatchState.REPORTED
+    )
+    for dispatch in await overdue_dispatches:
+        days = max(1, (moment - dispatch.due_at) // timedelta(days=1))
+        late[dispatch.case_id] = max(late.get(dispatch.case_id, 0), days)
+    return late

@@ -28,6 +28,8 @@ class Permission(StrEnum):
     REPORT_PROBLEMS = "REPORT_PROBLEMS"
     MANAGE_CASES = "MANAGE_CASES"
     ANSWER_DISPATCHES = "ANSWER_DISPATCHES"
+    # Names of minors; administrators alone, and no token.
+    SEE_STUDENT_NAMES = "SEE_STUDENT_NAMES"
 
 
 READING = frozenset(

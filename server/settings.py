@@ -33,6 +33,7 @@ class Settings:
     session_hours: int = 12
     evidence_dir: Path | None = None
     notice_format: str = "董家双减整改〔{year}〕{number}号"
+    student_names: bool = False
 
     @property
     def evidence_folder(self) -> Path:
@@ -63,7 +64,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         language=_choice(
             "XIAOWAI_LANGUAGE", env.get("XIAOWAI_LANGUAGE", "zh"), LANGUAGES
         ),
-        debug=env.get("XIAOWAI_DEBUG", "").lower() in ("1", "true", "yes", "on"),
+        debug=_switch(env.get("XIAOWAI_DEBUG", "")),
         session_idle_minutes=_positive(
             "XIAOWAI_SESSION_IDLE_MINUTES",
             env.get("XIAOWAI_SESSION_IDLE_MINUTES", "30"),
@@ -72,10 +73,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if env.get("XIAOWAI_EVIDENCE_DIR")
         else None,
         notice_format=_notice_format(env.get("XIAOWAI_NOTICE_FORMAT")),
+        student_names=_switch(env.get("XIAOWAI_STUDENT_NAMES", "")),
         session_hours=_positive(
             "XIAOWAI_SESSION_HOURS", env.get("XIAOWAI_SESSION_HOURS", "12")
         ),
     )
+
+
+def _switch(value: str) -> bool:
+    return value.lower() in ("1", "true", "yes", "on")
 
 
 def _database_url(env, var_dir: Path) -> str:

@@ -16,6 +16,8 @@ def test_defaults_to_sqlite_under_var(tmp_path):
         "zh",
     )
     assert not settings.debug
+    assert not settings.student_names
+    assert settings.evidence_folder == tmp_path / "evidence"
 
 
 def test_default_var_folder_is_at_the_project_root_whatever_the_working_folder(
@@ -26,6 +28,12 @@ def test_default_var_folder_is_at_the_project_root_whatever_the_working_folder(
     settings = load_settings({"SECRET_KEY": "given"})
 
     assert settings.var_dir == PROJECT_ROOT / "var"
+
+
+def test_the_office_chooses_to_keep_student_names(tmp_path):
+    environ = {"XIAOWAI_VAR_DIR": str(tmp_path), "XIAOWAI_STUDENT_NAMES": "on"}
+
+    assert load_settings(environ).student_names
 
 
 def test_secret_key_is_generated_once_and_kept_private(tmp_path):

@@ -59,6 +59,18 @@ routes = [
         name="case_register",
     ),
     Route(
+        "/staff/cases/{case_id:int}/students",
+        cases.name_student,
+        methods=["POST"],
+        name="case_students",
+    ),
+    Route(
+        "/staff/cases/{case_id:int}/students/{student_id:int}/forget",
+        cases.forget_student,
+        methods=["POST"],
+        name="case_student_forget",
+    ),
+    Route(
         "/staff/cases/{case_id:int}/dispatches",
         cases.dispatch,
         methods=["POST"],

@@ -10,7 +10,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from server import case_writes, cases, evidence, i18n, institutions, organisation
+from server import (
+    case_writes,
+    cases,
+    evidence,
+    i18n,
+    institutions,
+    organisation,
+    students,
+)
 from server.case_writes import FindingInput, StepInput
 from server.clock import OFFICE_TIMEZONE, today
 from server.errors import Refused
@@ -58,7 +66,7 @@ async def ledger_page(request: Request) -> Response:
     page = await cases.search_cases(
         reader, where, page_request(request, LEDGER_PAGE_SIZE)
     )
-    late = await _overdue_case_ids(reader, [case.id for case in page.items])
+    late = await cases.days_late(reader, [case.id for case in page.items])
     villages = await organisation.list_villages(
         reader, organisation.VillageFilter(), ALL
     )
@@ -86,13 +94,6 @@ async def ledger_page(request: Request) -> Response:
 
 def _one(value):
     return () if value is None else (value,)
-
-
-async def _overdue_case_ids(reader, ids: list[int]) -> set[int]:
-    overdue = (
-        cases.visible_cases(reader).filter(id__in=ids).filter(cases.overdue_condition())
-    )
-    return set(await overdue.values_list("id", flat=True))
 
 
 # --- one case ------------------------------------------------
@@ -130,6 +131,9 @@ async def _case_page(
                 if reader.can(Permission.MANAGE_CASES) or d.unit_id == reader.unit_id
             ],
             "may_manage": reader.can(Permission.MANAGE_CASES),
+            "students": await students.names_of(reader, file.case.id),
+            "names_kept": request.app.state.settings.student_names
+            and reader.can(Permission.SEE_STUDENT_NAMES),
             "may_attach": reader.can(Permission.MANAGE_CASES)
             or file.case.reported_by_id == reader.person_id,
         },
@@ -199,6 +203,35 @@ async def update_register(request: Request) -> Response:
     except Refused as refused:
         return await _case_page(request, refusal_errors(refused), 422)
     return _back_to_case(request, "#register")
+
+
+async def name_student(request: Request) -> Response:
+    submitted = Submitted(await read_form(request))
+    try:
+        await students.add_name(
+            actor(request),
+            request.path_params["case_id"],
+            submitted.text("studentName"),
+            submitted.text("studentNote"),
+            kept=request.app.state.settings.student_names,
+        )
+    except Refused as refused:
+        errors = refusal_errors(refused, {"name": "studentName", "note": "studentNote"})
+        return await _case_page(request, errors, 422, student=submitted.form)
+    return _back_to_case(request, "#students")
+
+
+async def forget_student(request: Request) -> Response:
+    await read_form(request)
+    try:
+        await students.remove_name(
+            actor(request),
+            request.path_params["case_id"],
+            request.path_params["student_id"],
+        )
+    except Refused as refused:
+        return await _case_page(request, refusal_errors(refused), 403)
+    return _back_to_case(request, "#students")
 
 
 def _count(submitted: Submitted, name: str) -> int:

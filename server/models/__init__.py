@@ -14,6 +14,7 @@ from server.models.accounts import (
 )
 from server.models.audit import AuditEntry
 from server.models.cases import (
+    AffectedStudent,
     Case,
     CaseAction,
     CaseEvent,
@@ -56,6 +57,7 @@ from server.models.organisation import (
 
 __all__ = [
     "Account",
+    "AffectedStudent",
     "ApiToken",
     "AuditEntry",
     "Case",

@@ -250,6 +250,29 @@ class RegisterEntry(Model):
         table = "register_entry"
 
 
+class AffectedStudent(Model):
+    """A student of a case by name, kept only where the office chooses to.
+
+    Counts in the register are the default; names of minors are personal
+    data, so they live in their own table that only administrators read.
+    """
+
+    id = fields.IntField(primary_key=True)
+    case = fields.ForeignKeyField(
+        "xiaowai.Case",
+        db_index=True,
+        related_name="students",
+        on_delete=fields.CASCADE,
+    )
+    name = fields.CharField(max_length=32)
+    note = fields.CharField(max_length=200, default="")
+    added_at = fields.DatetimeField()
+    added_by = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "affected_student"
+
+
 class DispatchState(StrEnum):
     SENT = "SENT"
     ACKNOWLEDGED = "ACKNOWLEDGED"
