@@ -41,8 +41,10 @@ class CaseEvent(types.FromRow):
 
 
 @strawberry.type(description="A rectification notice (整改通知书); never edited.")
-class Notice(types.FromRow):
-    id: int = strawberry.field(description="What a correcting notice names.")
+class Notice(types.Record):
+    LOADER = "notice"
+
+    id: relay.NodeID[int]
     number: str
     issued_on: date
     deadline: date
@@ -50,6 +52,14 @@ class Notice(types.FromRow):
     findings: str
     issued_by: str
     corrects_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The earlier notice this one corrects, if any.")
+    async def corrects(self, info: Info) -> "Notice | None":
+        if self.corrects_id is None:
+            return None
+        return Notice.from_optional_row(
+            await info.context.loaders.notice.load(self.corrects_id)
+        )
 
 
 @strawberry.type(description="An administrative penalty (行政处罚).")
@@ -369,8 +379,8 @@ class AdvanceCaseInput:
     deadline: date | None = None
     requirements: list[Requirement] = strawberry.field(default_factory=list)
     findings: str | None = None
-    corrects_notice: int | None = strawberry.field(
-        default=None, description="The id of the notice a new notice corrects."
+    corrects_notice: strawberry.ID | None = strawberry.field(
+        default=None, description="The notice a new notice corrects."
     )
     decision_number: str | None = None
     decided_on: date | None = None
@@ -486,7 +496,11 @@ class CaseMutation:
                     deadline=input.deadline,
                     requirements=tuple(input.requirements),
                     findings=input.findings,
-                    corrects_notice_id=input.corrects_notice,
+                    corrects_notice_id=decode_id(
+                        input.corrects_notice, "Notice", "correctsNotice"
+                    )
+                    if input.corrects_notice
+                    else None,
                     decision_number=input.decision_number,
                     decided_on=input.decided_on,
                     penalty_type=input.penalty_type,

@@ -128,6 +128,10 @@ class Loaders:
         return self._keyed(cases.dispatches_by_id, missing=None)
 
     @cached_property
+    def notice(self) -> DataLoader[int, Any]:
+        return self._keyed(cases.notices_by_id, missing=None)
+
+    @cached_property
     def cases_of_patrol(self) -> DataLoader[int, list[Any]]:
         return self._grouped(cases.cases_of_patrols)
 

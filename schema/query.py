@@ -7,7 +7,7 @@ import strawberry
 from strawberry import relay
 
 from schema import inputs, types
-from schema.cases import Case, Dispatch, Patrol
+from schema.cases import Case, Dispatch, Notice, Patrol
 from schema.connections import Connection, connection, page_request
 from schema.context import Info
 from schema.ids import parse_global_id, record_id
@@ -22,6 +22,7 @@ NODE_TYPES: dict[str, type[types.Record]] = {
         Case,
         Patrol,
         Dispatch,
+        Notice,
         types.Subdistrict,
         types.District,
         types.Village,

@@ -50,10 +50,9 @@ from server.models import (
 )
 from server.organisation import home_subdistrict
 from server.permissions import Actor, Permission, require
+from server.settings import DEFAULT_NOTICE_FORMAT
 from server.validation import Checks, allowed, claim_version
 from server.workflow import ENDED, StepRefused, next_state
-
-DEFAULT_NOTICE_FORMAT = "董家双减整改〔{year}〕{number}号"
 
 # What each kind of case says about the documents of a newly found institution.
 DOCUMENTS_OF_A_NEW_INSTITUTION = {

@@ -298,6 +298,12 @@ async def dispatches_by_id(actor: Actor, ids: Iterable[int]) -> dict[int, Dispat
     return {row.id: row for row in rows}
 
 
+async def notices_by_id(actor: Actor, ids: Iterable[int]) -> dict[int, Notice]:
+    visible = visible_cases(actor).values("id")
+    rows = await Notice.filter(id__in=list(set(ids)), case_id__in=Subquery(visible))
+    return {row.id: row for row in rows}
+
+
 async def dispatches_for_unit(
     actor: Actor, unit_id: int
 ) -> list[tuple[Dispatch, Case]]:

@@ -122,7 +122,7 @@ def seed(settings: Settings, demo_activity: bool) -> None:
 async def _load_demo_activity(settings: Settings) -> None:
     from server.demo_activity import load_demo_activity
 
-    summary = await load_demo_activity(settings.evidence_folder)
+    summary = await load_demo_activity(settings)
     if summary is None:
         click.echo("The demo activity is already loaded; nothing changed.")
     else:

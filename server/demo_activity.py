@@ -14,7 +14,6 @@ import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -48,6 +47,7 @@ from server.models import (
     Unit,
 )
 from server.permissions import COMMAND_LINE
+from server.settings import Settings
 from server.workflow import next_state
 
 SEED = 20230404
@@ -86,9 +86,7 @@ class DemoSummary:
     cases: int
 
 
-async def load_demo_activity(
-    evidence_folder: Path, days: int = 365
-) -> DemoSummary | None:
+async def load_demo_activity(settings: Settings, days: int = 365) -> DemoSummary | None:
     """Add the demo year; None if it was added before (it is added once)."""
     if await Patrol.exists(demo=True):
         return None
@@ -104,7 +102,7 @@ async def load_demo_activity(
                 patrol = await _patrol(rng, assignment, day)
                 patrols += 1
                 if rng.random() < FINDING_RATE:
-                    await _case(rng, patrol, end, evidence_folder)
+                    await _case(rng, patrol, end, settings)
                     cases += 1
                 day += timedelta(days=rng.randint(10, 21))
     return DemoSummary(patrols=patrols, cases=cases)
@@ -125,7 +123,9 @@ async def _patrol(
     )
 
 
-async def _case(rng: random.Random, patrol: Patrol, end: date, folder: Path) -> Case:
+async def _case(
+    rng: random.Random, patrol: Patrol, end: date, settings: Settings
+) -> Case:
     kind = rng.choices(*zip(*KIND_WEIGHTS, strict=True))[0]
     institution = await _found_institution(rng, patrol, kind)
     case = await Case.create(
@@ -139,7 +139,7 @@ async def _case(rng: random.Random, patrol: Patrol, end: date, folder: Path) -> 
         reported_on=patrol.patrolled_on,
         demo=True,
     )
-    story = Story(rng, case, institution, folder)
+    story = Story(rng, case, institution, settings)
     await story.step(A.REPORT, patrol.patrolled_on, to=CaseState.REPORTED)
     await story.play((end - patrol.patrolled_on).days)
     await audit.record(COMMAND_LINE, "demo.load", case, None, audit.snapshot(case))
@@ -183,12 +183,17 @@ class Story:
     """One case's year: the steps its age allows, each on a later day."""
 
     def __init__(
-        self, rng: random.Random, case: Case, institution: Institution, folder: Path
+        self,
+        rng: random.Random,
+        case: Case,
+        institution: Institution,
+        settings: Settings,
     ):
         self.rng = rng
         self.case = case
         self.institution = institution
-        self.folder = folder
+        self.folder = settings.evidence_folder
+        self.notice_format = settings.notice_format
         self.day = case.reported_on
 
     async def play(self, age: int) -> None:
@@ -280,7 +285,7 @@ class Story:
             case=self.case,
             year=day.year,
             sequence=sequence,
-            number=f"董家双减整改〔{day.year}〕{sequence}号",
+            number=self.notice_format.format(year=day.year, number=sequence),
             issued_on=day,
             deadline=deadline,
             requirements=[

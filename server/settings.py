@@ -13,6 +13,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("zh", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_NOTICE_FORMAT = "董家双减整改〔{year}〕{number}号"
 
 
 class SettingsError(ValueError):
@@ -32,7 +33,7 @@ class Settings:
     session_idle_minutes: int = 30
     session_hours: int = 12
     evidence_dir: Path | None = None
-    notice_format: str = "董家双减整改〔{year}〕{number}号"
+    notice_format: str = DEFAULT_NOTICE_FORMAT
     student_names: bool = False
 
     @property
@@ -128,15 +129,19 @@ def _port(value: str) -> int:
 
 
 def _notice_format(value: str | None) -> str:
-    default = Settings.__dataclass_fields__["notice_format"].default
+    """A format whose numbers cannot repeat: numbering restarts every year."""
     if not value:
-        return default
+        return DEFAULT_NOTICE_FORMAT
     try:
         value.format(year=2023, number=1)
+        well_formed = "{year}" in value and "{number}" in value
     except (KeyError, IndexError, ValueError):
+        well_formed = False
+    if not well_formed:
         raise SettingsError(
-            "XIAOWAI_NOTICE_FORMAT may use {year} and {number}, such as " + default
-        ) from None
+            "XIAOWAI_NOTICE_FORMAT must contain {year} and {number} and nothing "
+            "else in braces, such as " + DEFAULT_NOTICE_FORMAT
+        )
     return value
 
 

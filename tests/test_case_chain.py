@@ -199,3 +199,66 @@ async def test_a_case_from_report_to_close_out_over_graphql(settings):
         ("CLOSE_OUT", "admin"),
     ]
     assert case["notices"][0]["number"] == f"董家双减整改〔{today().year}〕1号"
+
+
+async def test_a_correcting_notice_names_the_one_it_corrects(settings):
+    async with running(settings) as browser:
+        api = GraphQLClient(browser)
+        await sign_in(browser, "liping")
+        village = (
+            await api.data(
+                '{ villages(filter: {text: "寇家村"}) { edges { node { id } } } }'
+            )
+        )["villages"]["edges"][0]["node"]["id"]
+        reported = await api.data(
+            """mutation($input: ReportProblemInput!) { reportProblem(input: $input) {
+                 case { id version } } }""",
+            input={
+                "village": village,
+                "finding": {
+                    "description": "有学生在内补习",
+                    "signboardName": "启智",
+                    "address": "寇家村东街5号",
+                },
+            },
+        )
+        case = reported["reportProblem"]["case"]
+
+        await sign_in(browser, "admin")
+        notice = {
+            "action": "ISSUE_NOTICE",
+            "deadline": (today() + timedelta(days=7)).isoformat(),
+            "requirements": ["STOP_TRAINING"],
+            "findings": "无证开展培训",
+        }
+        for step in [{"action": "VERIFY"}, notice, notice | {"findings": "更正"}]:
+            if step.get("findings") == "更正":
+                step["correctsNotice"] = case["notices"][0]["id"]
+            answer = await api.data(
+                """mutation($input: AdvanceCaseInput!) { advanceCase(input: $input) {
+                     case { id version notices { id number corrects { number } } }
+                     errors { field message } } }""",
+                input={"case": case["id"], "version": case["version"]} | step,
+            )
+            assert answer["advanceCase"]["errors"] == []
+            case = answer["advanceCase"]["case"]
+        wrong = await api.data(
+            """mutation($input: AdvanceCaseInput!) { advanceCase(input: $input) {
+                 errors { field code } } }""",
+            input={"case": case["id"], "version": case["version"]}
+            | notice
+            | {"correctsNotice": case["id"]},
+        )
+
+        await sign_in(browser, "linqingjie")
+        elsewhere = await api.data(
+            "query($id: ID!) { node(id: $id) { id } }", id=case["notices"][0]["id"]
+        )
+
+    first, correction = case["notices"]
+    assert correction["corrects"] == {"number": first["number"]}
+    assert first["corrects"] is None
+    assert wrong["advanceCase"]["errors"] == [
+        {"field": "correctsNotice", "code": "INVALID"}
+    ]
+    assert elsewhere["node"] is None

@@ -120,6 +120,17 @@ async def test_the_office_takes_steps_on_the_case_page(settings):
         page = await browser.get(location)
         notice_link = re.search(r'href="(/staff/notices/\d+)">([^<]+)<', page.text)
         printed = await browser.get(notice_link.group(1))
+        corrected = await take(
+            "ISSUE_NOTICE",
+            3,
+            deadline=(today() + timedelta(days=10)).isoformat(),
+            requirements="STOP_TRAINING",
+            findings="更正：无证无照开展学科类培训，期限延长",
+            correctsNotice=notice_link.group(1).rsplit("/", 1)[1],
+        )
+        after = await browser.get(location)
+        correction = re.findall(r'href="(/staff/notices/\d+)">', after.text)[-1]
+        printed_correction = await browser.get(correction)
 
     assert verified.status_code == noticed.status_code == 303
     assert no_stop.status_code == 422
@@ -128,6 +139,9 @@ async def test_the_office_takes_steps_on_the_case_page(settings):
     assert "您编辑期间，他人已修改了这条记录" in stale.text
     assert "已下发整改通知" in text_of(page.text)
     assert notice_link.group(2) in printed.text and "立即停止培训活动" in printed.text
+    assert corrected.status_code == 303
+    assert f"更正 {notice_link.group(2)}" in text_of(after.text)
+    assert notice_link.group(2) in text_of(printed_correction.text)
 
 
 async def test_dispatch_answer_register_and_evidence_from_the_pages(settings):

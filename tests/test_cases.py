@@ -389,11 +389,11 @@ async def test_a_notice_to_an_unlicensed_institution_must_order_training_stopped
     assert refused.value.errors[0].message == "无证无照机构必须停止培训。"
 
 
-async def test_demo_activity_is_a_repeatable_year_that_keeps_the_rules(db, tmp_path):
+async def test_demo_activity_is_a_repeatable_year_that_keeps_the_rules(db, settings):
     from server.demo_activity import load_demo_activity
 
-    summary = await load_demo_activity(tmp_path)
-    again = await load_demo_activity(tmp_path)
+    summary = await load_demo_activity(settings)
+    again = await load_demo_activity(settings)
 
     demo_cases = await Case.filter(demo=True).order_by("id")
     assert again is None

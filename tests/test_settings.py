@@ -70,6 +70,8 @@ def test_postgresql_scheme_is_accepted_as_written_by_libpq(tmp_path):
         ("XIAOWAI_PORT", "70000", "1 to 65535"),
         ("XIAOWAI_LANGUAGE", "fr", "zh, en"),
         ("XIAOWAI_LOG_LEVEL", "loud", "DEBUG, INFO, WARNING, ERROR"),
+        ("XIAOWAI_NOTICE_FORMAT", "整改第{number}号", "{year} and {number}"),
+        ("XIAOWAI_NOTICE_FORMAT", "整改〔{year}〕{sequence}号", "{year} and {number}"),
     ],
 )
 def test_bad_setting_says_what_would_be_accepted(tmp_path, name, value, hint):

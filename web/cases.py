@@ -155,6 +155,7 @@ async def take_step(request: Request) -> Response:
             if value in Requirement.__members__
         ),
         findings=submitted.text("findings") or None,
+        corrects_notice_id=submitted.optional_id("correctsNotice"),
         decision_number=submitted.text("decisionNumber") or None,
         decided_on=submitted.day("decidedOn"),
         penalty_type=submitted.choice("penaltyType", PenaltyType),
@@ -201,7 +202,8 @@ async def update_register(request: Request) -> Response:
             ),
         )
     except Refused as refused:
-        return await _case_page(request, refusal_errors(refused), 422)
+        status = 409 if refused.current else 422
+        return await _case_page(request, refusal_errors(refused), status)
     return _back_to_case(request, "#register")
 
 
