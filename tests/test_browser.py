@@ -148,6 +148,17 @@ async def take_step(page: Page, step: str, **fields: str) -> None:
     await expect(timeline).to_have_count(taken + 1)
 
 
+PHONE = {
+    "viewport": {"width": 375, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+async def page_width(page) -> int:
+    return await page.evaluate("document.documentElement.scrollWidth")
+
+
 async def test_a_case_from_report_to_close_out_in_the_browser(browser, served):
     from datetime import datetime, timedelta
 
@@ -155,8 +166,15 @@ async def test_a_case_from_report_to_close_out_in_the_browser(browser, served):
     from server.clock import OFFICE_TIMEZONE, today
     from server.models import Dispatch, Notice
 
-    supervisor = await (await browser.new_context()).new_page()
+    # The supervisor reports from her phone: nothing on the form is wider
+    # than its screen.
+    phone = await browser.new_context(**PHONE)
+    supervisor = await phone.new_page()
     await sign_in(supervisor, served.base_url, "/staff/report", login="liping")
+    assert await page_width(supervisor) <= PHONE["viewport"]["width"]
+    await supervisor.goto(served.base_url + "/staff/patrols/new")
+    assert await page_width(supervisor) <= PHONE["viewport"]["width"]
+    await supervisor.goto(served.base_url + "/staff/report")
     await supervisor.get_by_label("招牌名称").fill("启智托管")
     await supervisor.get_by_label("地址").fill("寇家村东街5号")
     await supervisor.get_by_label("现场情况").fill("放学后二十余名小学生在内补习数学")
