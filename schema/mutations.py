@@ -89,6 +89,9 @@ class DocumentInput:
     number: str | None = None
     issued_on: date | None = None
     valid_until: date | None = None
+    revoked_on: date | None = strawberry.field(
+        default=None, description="When the issuing authority withdrew it."
+    )
 
 
 @strawberry.input(
@@ -515,6 +518,7 @@ def _institution_data(input: Any) -> institution_edits.InstitutionInput:
                 number=document.number,
                 issued_on=document.issued_on,
                 valid_until=document.valid_until,
+                revoked_on=document.revoked_on,
             )
             for document in documents
         ]

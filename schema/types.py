@@ -264,6 +264,9 @@ class Document(FromRow):
     )
     issued_on: date | None
     valid_until: date | None
+    revoked_on: date | None = strawberry.field(
+        description="When the issuing authority withdrew it; null if it stands."
+    )
 
 
 @strawberry.type(description="An off-campus training institution (校外培训机构).")

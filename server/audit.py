@@ -12,6 +12,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -102,6 +103,8 @@ def _json(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, list | tuple):
         return [_json(item) for item in value]
     if isinstance(value, dict):

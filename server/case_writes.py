@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from server import audit
+from server import audit, standing
 from server.clock import OFFICE_TIMEZONE, today
 from server.errors import ErrorCode, FieldError, Refused
 from server.i18n import _
@@ -225,6 +225,17 @@ async def _open_case(
     return case
 
 
+async def open_violation_case(
+    actor: Actor, institution: Institution, finding: str, on: date
+) -> Case:
+    """A case against a licensed institution, opened by what an inspection
+    found; call it inside the inspection's transaction."""
+    described = FindingInput(
+        description=finding, kind=CaseKind.VIOLATION, institution_id=institution.id
+    )
+    return await _open_case(actor, institution.village_id, described, None, on)
+
+
 async def _new_institution(
     actor: Actor, village_id: int, finding: FindingInput
 ) -> Institution:
@@ -351,6 +362,7 @@ async def advance_case(
         await audit.record(
             actor, f"case.{step.action.lower()}", case, before, audit.snapshot(case)
         )
+        await standing.refresh([case.institution_id], by=actor.label)
     return case
 
 

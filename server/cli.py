@@ -85,6 +85,7 @@ def seed(settings: Settings, demo_activity: bool) -> None:
     accounts for everyone in the plan. Passwords are printed once.
     """
     from server import seed as plan_seed
+    from server.scoring import ensure_default_template
 
     # The load writes an audit entry per record; they belong in the trail, and
     # on the console they would bury the passwords printed below.
@@ -98,6 +99,8 @@ def seed(settings: Settings, demo_activity: bool) -> None:
                 click.echo("Loaded the organisation of the plan.")
             else:
                 click.echo("The organisation is already loaded; nothing changed.")
+            if await ensure_default_template():
+                click.echo("Installed the default scoring template.")
             if demo_activity:
                 await _load_demo_activity(settings)
             if not (settings.is_embedded or admin_password):

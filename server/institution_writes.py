@@ -10,7 +10,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from server import audit
+from server import audit, standing
 from server.clock import today
 from server.errors import ErrorCode, FieldError, Refused
 from server.i18n import _
@@ -39,6 +39,7 @@ class DocumentInput:
     number: str | None = None
     issued_on: date | None = None
     valid_until: date | None = None
+    revoked_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ async def update_institution(
             before,
             await _snapshot(institution),
         )
+        await standing.refresh([institution.id], by=actor.label)
     return institution
 
 
@@ -183,6 +185,7 @@ def _checked_documents(
                 number=number,
                 issued_on=document.issued_on,
                 valid_until=document.valid_until,
+                revoked_on=document.revoked_on,
             )
         )
     return checked
@@ -208,6 +211,7 @@ async def _snapshot(institution: Institution) -> dict[str, Any]:
                 "number": document.number,
                 "issued_on": document.issued_on,
                 "valid_until": document.valid_until,
+                "revoked_on": document.revoked_on,
             }
             for document in documents
         ],

@@ -6,7 +6,8 @@ is fully licensed (证照齐全) when it holds, in force, both a school permit
 non-enterprise registration (民办非企业单位登记证书).
 
 An institution holding only a registration trains without a permit (有照无证);
-one holding neither is unlicensed (无证无照). An institution that has applied
+one holding neither is unlicensed (无证无照). A document counts while it is in
+force: held, not expired, and not revoked. An institution that has applied
 for a missing document, or holds a permit but has not yet registered, is in
 the middle of licensing (证照办理中), and may not train until it is done.
 """
@@ -26,6 +27,7 @@ class DocumentLike(Protocol):
     kind: DocumentKind
     status: DocumentStatus
     valid_until: date | None
+    revoked_on: date | None
 
 
 def derive_license_status(
@@ -49,5 +51,7 @@ def derive_license_status(
 
 def _in_force(document: DocumentLike, today: date) -> bool:
     if document.status != DocumentStatus.HELD:
+        return False
+    if document.revoked_on is not None and document.revoked_on <= today:
         return False
     return document.valid_until is None or document.valid_until >= today

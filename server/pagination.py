@@ -11,7 +11,7 @@ import binascii
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from tortoise.expressions import Q
@@ -180,6 +180,8 @@ def _after(ordering: Ordering, values: Sequence[Any]) -> Q:
 def _from_json(value: Any, kind: type) -> Any:
     if kind is datetime:
         return datetime.fromisoformat(value)
+    if kind is date:
+        return date.fromisoformat(value)
     # bool is an int to Python, but never a sort value here.
     if not isinstance(value, kind) or isinstance(value, bool):
         raise ValueError(value)
@@ -187,6 +189,6 @@ def _from_json(value: Any, kind: type) -> Any:
 
 
 def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # a datetime too
         return value.isoformat()
     return value

@@ -30,6 +30,10 @@ class Permission(StrEnum):
     ANSWER_DISPATCHES = "ANSWER_DISPATCHES"
     # Names of minors; administrators alone, and no token.
     SEE_STUDENT_NAMES = "SEE_STUDENT_NAMES"
+    RECORD_INSPECTIONS = "RECORD_INSPECTIONS"
+    MANAGE_TEMPLATES = "MANAGE_TEMPLATES"
+    # Lists by the office's decision, and confirming blacklist moves.
+    DECIDE_LISTS = "DECIDE_LISTS"
 
 
 READING = frozenset(
@@ -42,7 +46,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Supervisors, instructors and units read institutions and cases within
     # their scope only; see `institution_scope` and `server.cases`.
     Role.SUPERVISOR: READING | {Permission.REPORT_PROBLEMS},
-    Role.INSTRUCTOR: READING,
+    Role.INSTRUCTOR: READING | {Permission.RECORD_INSPECTIONS},
     Role.UNIT: READING | {Permission.ANSWER_DISPATCHES},
 }
 
@@ -54,6 +58,7 @@ TOKEN_PERMISSIONS: dict[TokenScope, frozenset[Permission]] = {
         Permission.EDIT_ORGANISATION,
         Permission.REPORT_PROBLEMS,
         Permission.MANAGE_CASES,
+        Permission.DECIDE_LISTS,
     },
 }
 

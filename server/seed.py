@@ -41,6 +41,7 @@ from server.models import (
     Village,
 )
 from server.permissions import COMMAND_LINE
+from server.scoring import ensure_default_template
 
 
 async def load_plan() -> bool:
@@ -58,6 +59,7 @@ async def load_plan() -> bool:
         await _create_villages(subdistrict)
         await _create_instructors(subdistrict)
         await _record_in_the_audit_trail()
+        await ensure_default_template()
     return True
 
 

@@ -8,6 +8,7 @@ uses. The embedded default keeps its files under `var/` at the project root.
 import os
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,8 @@ class Settings:
     evidence_dir: Path | None = None
     notice_format: str = DEFAULT_NOTICE_FORMAT
     student_names: bool = False
+    card_green_from: Decimal = Decimal(90)
+    card_red_below: Decimal = Decimal(75)
 
     @property
     def evidence_folder(self) -> Path:
@@ -75,10 +78,31 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         else None,
         notice_format=_notice_format(env.get("XIAOWAI_NOTICE_FORMAT")),
         student_names=_switch(env.get("XIAOWAI_STUDENT_NAMES", "")),
+        **_card_thresholds(env),
         session_hours=_positive(
             "XIAOWAI_SESSION_HOURS", env.get("XIAOWAI_SESSION_HOURS", "12")
         ),
     )
+
+
+def _card_thresholds(env) -> dict[str, Decimal]:
+    green = _score("XIAOWAI_CARD_GREEN_FROM", env.get("XIAOWAI_CARD_GREEN_FROM", "90"))
+    red = _score("XIAOWAI_CARD_RED_BELOW", env.get("XIAOWAI_CARD_RED_BELOW", "75"))
+    if red > green:
+        raise SettingsError(
+            "XIAOWAI_CARD_RED_BELOW must not be above XIAOWAI_CARD_GREEN_FROM"
+        )
+    return {"card_green_from": green, "card_red_below": red}
+
+
+def _score(name: str, value: str) -> Decimal:
+    try:
+        score = Decimal(value)
+    except InvalidOperation:
+        score = Decimal(-1)
+    if not 0 <= score <= 100:
+        raise SettingsError(f"{name} must be a score from 0 to 100, not {value!r}")
+    return score
 
 
 def _switch(value: str) -> bool:

@@ -19,6 +19,7 @@ class Doc:
     kind: DocumentKind
     status: DocumentStatus = HELD
     valid_until: date | None = None
+    revoked_on: date | None = None
 
 
 @pytest.mark.parametrize(
@@ -50,3 +51,11 @@ def test_a_permit_valid_through_today_still_counts():
     documents = [Doc(PERMIT, valid_until=TODAY), Doc(LICENSE)]
 
     assert derive_license_status(documents, TODAY) == LicenseStatus.LICENSED
+
+
+def test_a_revoked_permit_no_longer_counts_from_the_day_it_is_revoked():
+    revoked = [Doc(PERMIT, revoked_on=TODAY), Doc(LICENSE)]
+    revoked_later = [Doc(PERMIT, revoked_on=date(2026, 12, 4)), Doc(LICENSE)]
+
+    assert derive_license_status(revoked, TODAY) == LicenseStatus.BUSINESS_LICENSE_ONLY
+    assert derive_license_status(revoked_later, TODAY) == LicenseStatus.LICENSED

@@ -212,6 +212,7 @@ def _institution_input(
                 number=submitted.text(f"documents.{kind.value}.number"),
                 issued_on=submitted.day(f"documents.{kind.value}.issuedOn"),
                 valid_until=submitted.day(f"documents.{kind.value}.validUntil"),
+                revoked_on=submitted.day(f"documents.{kind.value}.revokedOn"),
             )
         )
     data = institution_edits.InstitutionInput(
@@ -231,7 +232,7 @@ def _document_fields(kinds: list[DocumentKind]) -> dict[str, str]:
     """The domain numbers the documents sent; the form names them by kind."""
     renamed = {}
     for index, kind in enumerate(kinds):
-        for part in ("number", "issuedOn", "validUntil"):
+        for part in ("number", "issuedOn", "validUntil", "revokedOn"):
             renamed[f"documents.{index}.{part}"] = f"documents.{kind.value}.{part}"
     return renamed
 
@@ -254,6 +255,7 @@ def _values_of(file: institutions.InstitutionFile) -> dict[str, str]:
         values[f"{prefix}.number"] = document.number or ""
         values[f"{prefix}.issuedOn"] = document.issued_on or ""
         values[f"{prefix}.validUntil"] = document.valid_until or ""
+        values[f"{prefix}.revokedOn"] = document.revoked_on or ""
     return values
 
 

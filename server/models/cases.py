@@ -310,7 +310,7 @@ class Dispatch(Model):
 
 
 class Evidence(Model):
-    """A photo or PDF kept with a patrol or a case, stored outside the web root."""
+    """A photo or PDF kept with a patrol, case or inspection, outside the web root."""
 
     id = fields.IntField(primary_key=True)
     case = fields.ForeignKeyField(
@@ -322,6 +322,13 @@ class Evidence(Model):
     )
     patrol = fields.ForeignKeyField(
         "xiaowai.Patrol",
+        db_index=True,
+        related_name="evidence",
+        null=True,
+        on_delete=fields.CASCADE,
+    )
+    inspection = fields.ForeignKeyField(
+        "xiaowai.Inspection",
         db_index=True,
         related_name="evidence",
         null=True,

@@ -6,6 +6,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from server.models.base import Record
+from server.models.supervision import Card, ListName
 
 
 class Category(StrEnum):
@@ -83,6 +84,16 @@ class Institution(Record):
     license_status = fields.CharEnumField(
         LicenseStatus, default=LicenseStatus.UNLICENSED, db_index=True
     )
+    # Kept by `server.standing` from the rules and the office's decisions,
+    # never edited with the rest of the record; stored so lists can filter.
+    card = fields.CharEnumField(Card, null=True, db_index=True)
+    card_rule = fields.CharField(
+        max_length=32, null=True, description="The rule that gave the card"
+    )
+    list_name = fields.CharEnumField(ListName, null=True, db_index=True)
+    list_verdict = fields.CharField(
+        max_length=48, null=True, description="What the list rules said last"
+    )
 
     class Meta:
         table = "institution"
@@ -108,6 +119,9 @@ class Document(Model):
     number = fields.CharField(max_length=64, null=True)
     issued_on = fields.DateField(null=True)
     valid_until = fields.DateField(null=True)
+    revoked_on = fields.DateField(
+        null=True, description="When the authority that issued it withdrew it"
+    )
 
     class Meta:
         table = "document"
