@@ -20,6 +20,7 @@ from server.authentication import Authentication
 from server.logs import RequestLog, quiet_noisy_loggers
 from server.security import SecurityHeaders
 from server.settings import Settings, load_settings
+from server.sweeper import sweeping
 
 logger = logging.getLogger("xiaowai")
 
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         config = database.tortoise_config(settings.database_url)
-        async with RegisterTortoise(app, config=config):
+        async with RegisterTortoise(app, config=config), sweeping(settings):
             yield
 
     app = Starlette(

@@ -284,6 +284,29 @@ def export_schema(output: Path) -> None:
     click.echo(f"Wrote {output}")
 
 
+@main.group("standing")
+def standing_group() -> None:
+    """Institutions' cards and lists."""
+
+
+@standing_group.command("sweep")
+@click.pass_obj
+def standing_sweep(settings: Settings) -> None:
+    """Judge every institution's card and list again, as of today.
+
+    The service does this every XIAOWAI_STANDING_SWEEP_MINUTES; with that
+    set to 0, run this from cron instead (daily is enough: deadlines are dates).
+    """
+    from server import standing
+
+    async def run() -> int:
+        async with database.connect(settings.database_url):
+            return await standing.sweep(standing.Thresholds.of(settings))
+
+    judged = asyncio.run(run())
+    click.echo(f"Judged {judged} institutions; their cards and lists are current.")
+
+
 @main.group("audit")
 def audit_group() -> None:
     """The audit trail of every write."""

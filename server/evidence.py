@@ -1,8 +1,8 @@
-"""Evidence files: photos and PDFs kept with cases and patrols.
+"""Evidence files: photos and PDFs kept with cases, patrols and inspections.
 
 Files are stored outside the web root (under `var/evidence` unless
 configured) by a random name, and served only through a check that the
-reader may see the case or patrol. What a file is is decided by its first
+reader may see the record it belongs to. What a file is is decided by its first
 bytes, never by its name or the type the browser claims.
 """
 
@@ -20,9 +20,9 @@ from server.cases import visible_cases, visible_patrols
 from server.clock import OFFICE_TIMEZONE
 from server.errors import ErrorCode, FieldError, Refused
 from server.i18n import _
-from server.models import Case, Evidence, Patrol
+from server.inspections import visible_inspections
+from server.models import Case, Evidence, Inspection, Patrol
 from server.permissions import Actor, Permission
-from server.validation import allowed
 
 MAX_BYTES = 10 * 1024 * 1024
 SIGNATURES = (
@@ -51,14 +51,15 @@ async def store(
     *,
     case_id: int | None = None,
     patrol_id: int | None = None,
+    inspection_id: int | None = None,
 ) -> Evidence:
-    """Keep a file with a case or patrol the actor may see and write to.
+    """Keep a file with a record the actor may see and write to.
 
     The file is written first under a temporary name and renamed into place
     only once its record is in; a failure on the way removes the file, and
     the transaction takes the record back: nothing is left half stored.
     """
-    await _may_attach(actor, case_id, patrol_id)
+    await _may_attach(actor, case_id, patrol_id, inspection_id)
     content_type = check_file(data)
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -70,6 +71,7 @@ async def store(
             evidence = await Evidence.create(
                 case_id=case_id,
                 patrol_id=patrol_id,
+                inspection_id=inspection_id,
                 stored_as=stored_as,
                 original_name=Path(filename or "file").name[:255],
                 content_type=content_type,
@@ -109,26 +111,22 @@ def check_file(data: bytes) -> str:
     return content_type
 
 
-async def _may_attach(actor: Actor, case_id: int | None, patrol_id: int | None) -> None:
-    if (case_id is None) == (patrol_id is None):
+async def _may_attach(
+    actor: Actor,
+    case_id: int | None,
+    patrol_id: int | None,
+    inspection_id: int | None,
+) -> None:
+    if [case_id, patrol_id, inspection_id].count(None) != 2:
         raise Refused(
             [FieldError(None, ErrorCode.INVALID, _("Attach the file to one record."))]
         )
-    if not (
-        actor.can(Permission.MANAGE_CASES) or actor.can(Permission.REPORT_PROBLEMS)
-    ):
-        allowed(actor, Permission.MANAGE_CASES)  # refuses, saying why
     if case_id is not None:
-        visible = await visible_cases(actor).filter(id=case_id).exists()
-        may_write = actor.can(Permission.MANAGE_CASES) or (
-            actor.can(Permission.REPORT_PROBLEMS)
-            and await Case.exists(id=case_id, reported_by_id=actor.person_id)
-        )
+        visible, may_write = await _case_access(actor, case_id)
+    elif patrol_id is not None:
+        visible, may_write = await _patrol_access(actor, patrol_id)
     else:
-        visible = await visible_patrols(actor).filter(id=patrol_id).exists()
-        may_write = actor.can(Permission.MANAGE_CASES) or await Patrol.exists(
-            id=patrol_id, supervisor_id=actor.person_id
-        )
+        visible, may_write = await _inspection_access(actor, inspection_id)
     if not visible:
         raise Refused(
             [FieldError(None, ErrorCode.NOT_FOUND, _("There is no such record."))]
@@ -137,6 +135,40 @@ async def _may_attach(actor: Actor, case_id: int | None, patrol_id: int | None) 
         raise Refused(
             [FieldError(None, ErrorCode.FORBIDDEN, _("Your account may not do this."))]
         )
+
+
+async def _case_access(actor: Actor, case_id: int) -> tuple[bool, bool]:
+    """Whether the actor sees the case, and may add a file to it."""
+    if not actor.can(Permission.READ_CASES):
+        return False, False
+    visible = await visible_cases(actor).filter(id=case_id).exists()
+    may_write = actor.can(Permission.MANAGE_CASES) or (
+        actor.can(Permission.REPORT_PROBLEMS)
+        and await Case.exists(id=case_id, reported_by_id=actor.person_id)
+    )
+    return visible, may_write
+
+
+async def _patrol_access(actor: Actor, patrol_id: int) -> tuple[bool, bool]:
+    if not actor.can(Permission.READ_CASES):
+        return False, False
+    visible = await visible_patrols(actor).filter(id=patrol_id).exists()
+    may_write = actor.can(Permission.MANAGE_CASES) or (
+        actor.can(Permission.REPORT_PROBLEMS)
+        and await Patrol.exists(id=patrol_id, supervisor_id=actor.person_id)
+    )
+    return visible, may_write
+
+
+async def _inspection_access(actor: Actor, inspection_id: int) -> tuple[bool, bool]:
+    """Photos of an inspection are added by the instructor who made it."""
+    if not actor.can(Permission.READ_INSTITUTIONS):
+        return False, False
+    visible = await visible_inspections(actor).filter(id=inspection_id).exists()
+    may_write = actor.can(Permission.RECORD_INSPECTIONS) and await Inspection.exists(
+        id=inspection_id, instructor_id=actor.person_id
+    )
+    return visible, may_write
 
 
 @dataclass(frozen=True)
@@ -149,12 +181,14 @@ class StoredFile:
 async def open_file(actor: Actor, folder: Path, evidence_id: int) -> StoredFile | None:
     """The file, if `actor` may see what it belongs to; None otherwise."""
     evidence = await Evidence.get_or_none(id=evidence_id)
-    if evidence is None or not actor.can(Permission.READ_CASES):
+    if evidence is None:
         return None
     if evidence.case_id is not None:
-        visible = await visible_cases(actor).filter(id=evidence.case_id).exists()
+        visible, _may_write = await _case_access(actor, evidence.case_id)
+    elif evidence.patrol_id is not None:
+        visible, _may_write = await _patrol_access(actor, evidence.patrol_id)
     else:
-        visible = await visible_patrols(actor).filter(id=evidence.patrol_id).exists()
+        visible, _may_write = await _inspection_access(actor, evidence.inspection_id)
     if not visible:
         return None
     return StoredFile(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from server import audit, case_writes, scoring, standing
@@ -21,6 +21,7 @@ from server.errors import ErrorCode, FieldError, Refused
 from server.i18n import _
 from server.models import (
     Card,
+    Evidence,
     Finding,
     Inspection,
     InspectionResult,
@@ -347,7 +348,7 @@ def visible_inspections(actor: Actor):
     inspections = Inspection.all()
     if scope is not None:
         visible = Institution.filter(scope).values("id")
-        inspections = inspections.filter(institution_id__in=visible)
+        inspections = inspections.filter(institution_id__in=Subquery(visible))
     return inspections
 
 
@@ -377,6 +378,82 @@ async def search_inspections(
 async def inspections_by_id(actor: Actor, ids: Iterable[int]) -> dict[int, Inspection]:
     rows = await visible_inspections(actor).filter(id__in=list(set(ids)))
     return {row.id: row for row in rows}
+
+
+async def inspectable_institutions(actor: Actor) -> list[Institution]:
+    """What the actor may inspect: the licensed, operating institutions they
+    are posted to, by name."""
+    if actor.person_id is None or not actor.can(Permission.RECORD_INSPECTIONS):
+        return []
+    posted = InstructorAssignment.filter(person_id=actor.person_id).values(
+        "institution_id"
+    )
+    return await (
+        Institution.filter(
+            id__in=Subquery(posted), license_status=LicenseStatus.LICENSED
+        )
+        .exclude(operating_status__in=[OperatingStatus.CLOSED, OperatingStatus.BANNED])
+        .order_by("sort_name")
+    )
+
+
+def preview_score(template: scoring.Template, given: Iterable[ResultInput]):
+    """The score these results would give, before anything is saved; `Refused`
+    when a result is out of range."""
+    checks = Checks()
+    results = _checked_results(checks, {i.id: i for i in template.items}, given)
+    checks.done()
+    return scoring.score(template.items, results)
+
+
+@dataclass(frozen=True)
+class InspectionRecord:
+    """One inspection with everything on its page."""
+
+    inspection: Inspection
+    institution: Institution
+    instructor: Person
+    template: scoring.Template
+    results: dict[int, InspectionResult]  # by template item
+    findings: list[Finding]
+    photos: list[Evidence]
+
+    def item(self, item_id: int) -> TemplateItem | None:
+        return next((i for i in self.template.items if i.id == item_id), None)
+
+
+async def inspection_record(
+    actor: Actor, inspection_id: int
+) -> InspectionRecord | None:
+    inspection = await visible_inspections(actor).get_or_none(id=inspection_id)
+    if inspection is None:
+        return None
+
+    institution = await Institution.get(id=inspection.institution_id)
+    instructor = await Person.get(id=inspection.instructor_id)
+    template = await scoring.template_by_id(actor, inspection.template_id)
+    results = await InspectionResult.filter(inspection_id=inspection.id)
+    findings = await Finding.filter(inspection_id=inspection.id).order_by("id")
+    photos = await Evidence.filter(inspection_id=inspection.id).order_by("id")
+    return InspectionRecord(
+        inspection=inspection,
+        institution=institution,
+        instructor=instructor,
+        template=template,
+        results={result.item_id: result for result in results},
+        findings=findings,
+        photos=photos,
+    )
+
+
+async def inspection_of_finding(actor: Actor, finding_id: int) -> int | None:
+    """The inspection a finding came from, if the actor may see it."""
+    visible = visible_inspections(actor).values("id")
+    return (
+        await Finding.filter(id=finding_id, inspection_id__in=Subquery(visible))
+        .first()
+        .values_list("inspection_id", flat=True)
+    )
 
 
 @dataclass(frozen=True)

@@ -2,26 +2,40 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count, Max
 
+from server import scoring, standing
+from server.cases import visible_cases
 from server.models import (
+    Card,
+    Case,
     Category,
     District,
     Document,
     DocumentKind,
+    Evidence,
+    Finding,
+    Inspection,
+    InspectionResult,
     Institution,
     InstructorAssignment,
     LicenseStatus,
+    ListName,
+    Notice,
     OperatingStatus,
     Person,
+    TemplateItem,
     Village,
 )
 from server.pagination import Ordering, Page, PageRequest, SortKey, paginate
 from server.permissions import Actor, Permission, institution_scope, require
-from server.queries import group_by, group_related, matches_text
+from server.queries import by_ids, group_by, group_related, matches_text
+from server.standing import Standing
+from server.workflow import ENDED
 
 SEARCHED_COLUMNS = ("registered_name", "signboard_name", "address", "credit_code")
 DOCUMENT_ORDER = list(DocumentKind)
@@ -37,6 +51,8 @@ class InstitutionFilter:
     operating_statuses: tuple[OperatingStatus, ...] = ()
     village_id: int | None = None
     district_id: int | None = None
+    cards: tuple[Card, ...] = ()
+    list_names: tuple[ListName, ...] = ()
 
 
 class InstitutionSort(StrEnum):
@@ -87,6 +103,10 @@ def _filtered(actor: Actor, where: InstitutionFilter):
         institutions = institutions.filter(
             operating_status__in=where.operating_statuses
         )
+    if where.cards:
+        institutions = institutions.filter(card__in=where.cards)
+    if where.list_names:
+        institutions = institutions.filter(list_name__in=where.list_names)
     if where.village_id is not None:
         institutions = institutions.filter(village_id=where.village_id)
     if where.district_id is not None:
@@ -137,6 +157,41 @@ async def postings_of(
     return group_related(assignments, "person_id", "institution")
 
 
+@dataclass(frozen=True)
+class Supervision:
+    """What the roster shows of each institution's supervision."""
+
+    last_inspected: dict[int, date]
+    open_cases: dict[int, int]  # of the cases the reader may see
+
+
+async def supervision_of(actor: Actor, institution_ids: Iterable[int]) -> Supervision:
+    """For institutions `actor` sees: their last inspection and open cases."""
+    require(actor, Permission.READ_INSTITUTIONS)
+    ids = list(institution_ids)
+    inspected = (
+        Inspection.filter(institution_id__in=ids)
+        .annotate(last=Max("inspected_on"))
+        .group_by("institution_id")
+        .values("institution_id", "last")
+    )
+    open_cases: dict[int, int] = {}
+    if actor.can(Permission.READ_CASES):
+        counted = (
+            visible_cases(actor)
+            .filter(institution_id__in=ids)
+            .exclude(state__in=list(ENDED))
+            .annotate(count=Count("id"))
+            .group_by("institution_id")
+            .values("institution_id", "count")
+        )
+        open_cases = {row["institution_id"]: row["count"] for row in await counted}
+    return Supervision(
+        last_inspected={row["institution_id"]: row["last"] for row in await inspected},
+        open_cases=open_cases,
+    )
+
+
 async def get_institution(actor: Actor, institution_id: int) -> Institution | None:
     """The institution, or None if there is none `actor` may see."""
     return await visible_institutions(actor).get_or_none(id=institution_id)
@@ -151,9 +206,18 @@ class InstitutionFile:
     district: District | None
     documents: list[Document]
     instructors: list[Person]
+    standing: Standing
+    inspections: list[Inspection]  # newest first
+    inspectors: dict[int, Person]  # who made them, by person id
+    shortfalls: dict[int, list[tuple[TemplateItem, InspectionResult]]]
+    findings: dict[int, list[Finding]]  # by inspection
+    cases: list[Case]  # newest first; only those the reader may see
+    notices: dict[int, list[Notice]]  # by case
+    photos: list[Evidence]  # of its inspections and visible cases
 
 
 async def institution_file(actor: Actor, institution_id: int) -> InstitutionFile | None:
+    """The file in a fixed number of statements, however long its history."""
     institution = await get_institution(actor, institution_id)
     if institution is None:
         return None
@@ -162,10 +226,77 @@ async def institution_file(actor: Actor, institution_id: int) -> InstitutionFile
     district = await District.get_or_none(id=village.district_id) if village else None
     documents = await documents_of(actor, [institution.id])
     instructors = await instructors_of(actor, [institution.id])
+    inspections = await Inspection.filter(institution_id=institution.id).order_by(
+        "-inspected_on", "-id"
+    )
+    cases = await _cases_of(actor, institution.id)
     return InstitutionFile(
         institution=institution,
         village=village,
         district=district,
         documents=documents.get(institution.id, []),
         instructors=instructors.get(institution.id, []),
+        standing=await standing.standing_of(institution.id),
+        inspections=inspections,
+        inspectors=await by_ids(Person, {i.instructor_id for i in inspections}),
+        shortfalls=await _shortfalls(inspections),
+        findings=group_by(
+            await Finding.filter(institution_id=institution.id).order_by("id"),
+            "inspection_id",
+        ),
+        cases=cases,
+        notices=group_by(
+            await Notice.filter(case_id__in=[c.id for c in cases]).order_by("id"),
+            "case_id",
+        ),
+        photos=await Evidence.filter(
+            Q(inspection_id__in=[i.id for i in inspections])
+            | Q(case_id__in=[c.id for c in cases])
+        ).order_by("uploaded_at", "id"),
     )
+
+
+async def checklists_of(
+    actor: Actor, inspections: list[Inspection]
+) -> dict[int, list[tuple[TemplateItem, InspectionResult | None]]]:
+    """Every item each inspection was scored on, in checklist order, with its
+    result; None where the item was met in full."""
+    require(actor, Permission.READ_INSTITUTIONS)
+    items = await scoring.items_by_template({i.template_id for i in inspections})
+    results = await InspectionResult.filter(
+        inspection_id__in=[i.id for i in inspections]
+    )
+    by_inspection: dict[int, dict[int, InspectionResult]] = {}
+    for result in results:
+        by_inspection.setdefault(result.inspection_id, {})[result.item_id] = result
+    return {
+        inspection.id: [
+            (item, by_inspection.get(inspection.id, {}).get(item.id))
+            for item in items.get(inspection.template_id, [])
+        ]
+        for inspection in inspections
+    }
+
+
+async def _cases_of(actor: Actor, institution_id: int) -> list[Case]:
+    if not actor.can(Permission.READ_CASES):
+        return []
+    return (
+        await visible_cases(actor).filter(institution_id=institution_id).order_by("-id")
+    )
+
+
+async def _shortfalls(
+    inspections: list[Inspection],
+) -> dict[int, list[tuple[TemplateItem, InspectionResult]]]:
+    """Per inspection, the items it found short or breached, in checklist order."""
+    results = await InspectionResult.filter(
+        inspection_id__in=[i.id for i in inspections]
+    ).filter(Q(points__gt=0) | Q(breached=True))
+    items = await by_ids(TemplateItem, {r.item_id for r in results})
+    shortfalls: dict[int, list[tuple[TemplateItem, InspectionResult]]] = {}
+    for result in sorted(results, key=lambda r: items[r.item_id].position):
+        shortfalls.setdefault(result.inspection_id, []).append(
+            (items[result.item_id], result)
+        )
+    return shortfalls

@@ -38,6 +38,8 @@ class Settings:
     student_names: bool = False
     card_green_from: Decimal = Decimal(90)
     card_red_below: Decimal = Decimal(75)
+    standing_sweep_minutes: int = 60  # 0: no sweep inside the service
+    public_url: str | None = None  # where parents reach the public directory
 
     @property
     def evidence_folder(self) -> Path:
@@ -79,6 +81,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         notice_format=_notice_format(env.get("XIAOWAI_NOTICE_FORMAT")),
         student_names=_switch(env.get("XIAOWAI_STUDENT_NAMES", "")),
         **_card_thresholds(env),
+        public_url=_public_url(env.get("XIAOWAI_PUBLIC_URL")),
+        standing_sweep_minutes=_whole(
+            "XIAOWAI_STANDING_SWEEP_MINUTES",
+            env.get("XIAOWAI_STANDING_SWEEP_MINUTES", "60"),
+        ),
         session_hours=_positive(
             "XIAOWAI_SESSION_HOURS", env.get("XIAOWAI_SESSION_HOURS", "12")
         ),
@@ -172,6 +179,24 @@ def _notice_format(value: str | None) -> str:
 def _positive(name: str, value: str) -> int:
     if not value.isdigit() or int(value) == 0:
         raise SettingsError(f"{name} must be a whole number above 0, not {value!r}")
+    return int(value)
+
+
+def _public_url(value: str | None) -> str | None:
+    """The address printed in QR codes; without it, the address staff use."""
+    if not value:
+        return None
+    if not value.startswith(("https://", "http://")) or " " in value:
+        raise SettingsError(
+            "XIAOWAI_PUBLIC_URL must be a web address such as "
+            f"https://xiaowai.example.cn, not {value!r}"
+        )
+    return value.rstrip("/")
+
+
+def _whole(name: str, value: str) -> int:
+    if not value.isdigit():
+        raise SettingsError(f"{name} must be a whole number, 0 or more, not {value!r}")
     return int(value)
 
 

@@ -233,6 +233,51 @@ class _Blanks(dict):
         return "?"
 
 
+def reason_for(change: CardChange | ListChange) -> str:
+    """Why a change was made: the rule's reason, or the office's own words."""
+    if isinstance(change, ListChange) and change.source == ListSource.OFFICE:
+        return change.reason
+    return explain(change.rule, change.details)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An institution's card and list, why, and how they came to be."""
+
+    card_changes: list[CardChange]  # newest first
+    list_changes: list[ListChange]  # newest first
+
+    @property
+    def card_change(self) -> CardChange | None:
+        """The change that gave the card it holds."""
+        return self.card_changes[0] if self.card_changes else None
+
+    @property
+    def list_change(self) -> ListChange | None:
+        """The change that put it on the list it is on."""
+        return next(
+            (c for c in self.list_changes if c.state == ListChangeState.APPLIED), None
+        )
+
+    @property
+    def pending(self) -> ListChange | None:
+        return next(
+            (c for c in self.list_changes if c.state == ListChangeState.PENDING), None
+        )
+
+
+async def standing_of(institution_id: int) -> Standing:
+    """The histories of an institution the caller has already been allowed to see."""
+    return Standing(
+        card_changes=await CardChange.filter(institution_id=institution_id).order_by(
+            "-at", "-id"
+        ),
+        list_changes=await ListChange.filter(institution_id=institution_id).order_by(
+            "-at", "-id"
+        ),
+    )
+
+
 # --- gathering the facts -----------------------------------------------------
 
 
@@ -334,6 +379,31 @@ async def refresh(
             card = await _apply_card(institution, fact, thresholds, moment)
             fact = replace(fact, card=card)
         await _apply_list_verdict(institution, judge_list(fact), moment, by)
+
+
+async def sweep(thresholds: Thresholds, batch: int = 100) -> int:
+    """Bring every institution up to date; returns how many were judged.
+
+    Writes refresh what they touch, but time passes without any write: a
+    finding's or a notice's deadline goes by, and the card or list it
+    decides must follow. Each batch is its own transaction, so a long sweep
+    never holds many institutions locked.
+    """
+    judged = 0
+    after = 0
+    while True:
+        ids = (
+            await Institution.filter(id__gt=after)
+            .order_by("id")
+            .limit(batch)
+            .values_list("id", flat=True)
+        )
+        if not ids:
+            return judged
+        async with in_transaction():
+            await refresh(ids, thresholds)
+        judged += len(ids)
+        after = ids[-1]
 
 
 async def _apply_card(

@@ -189,8 +189,12 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
+    # Tests that want the background sweep start it themselves.
     return Settings(
-        database_url=database_url, secret_key="test-secret", var_dir=tmp_path
+        database_url=database_url,
+        secret_key="test-secret",
+        var_dir=tmp_path,
+        standing_sweep_minutes=0,
     )
 
 

@@ -100,6 +100,15 @@ async def _edit_audit_entry(database_url: str, entry_id: int) -> None:
         await AuditEntry.filter(id=entry_id).update(actor="someone else")
 
 
+def test_standing_sweep_judges_every_institution(database_url, tmp_path):
+    env = {"DATABASE_URL": database_url, "XIAOWAI_VAR_DIR": str(tmp_path)}
+
+    swept = run("standing", "sweep", env=env, cwd=tmp_path)
+
+    assert swept.returncode == 0, swept.stderr
+    assert swept.stdout.startswith("Judged 9 institutions;")
+
+
 def test_user_add_reads_the_password_from_stdin(database_url, tmp_path):
     env = {"DATABASE_URL": database_url, "XIAOWAI_VAR_DIR": str(tmp_path)}
 

@@ -1,5 +1,7 @@
 """Inspections, findings, and the cards and lists they lead to, in the domain."""
 
+import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -30,6 +32,7 @@ from server.models import (
 )
 from server.scoring import ItemInput, ResultInput
 from tests import factories
+from tests.conftest import running
 
 WUMENG = "济南市历城区舞梦教育培训学校有限公司"
 THRESHOLDS = standing.Thresholds()
@@ -299,6 +302,35 @@ async def test_a_decision_on_a_stale_page_is_refused(db):
     assert stale.value.errors[0].code == "CONFLICT"
     assert (await wumeng()).list_name == ListName.WHITE
     assert await ListChange.filter(institution_id=institution.id).count() == 1
+
+
+async def test_a_deadline_passing_turns_the_card_red_at_the_next_sweep(db):
+    await inspect((FIRE, "2"), findings=((FIRE, 7),))
+    # A week goes by and nothing is written.
+    await Finding.all().update(deadline=today() - timedelta(days=1))
+    before = await wumeng()
+
+    judged = await standing.sweep(THRESHOLDS)
+
+    after = await wumeng()
+    assert judged == await Institution.all().count()
+    assert (before.card, after.card) == (Card.YELLOW, Card.RED)
+    assert after.card_rule == "FINDING_OVERDUE"
+    assert after.list_name == ListName.KEY
+
+
+async def test_the_service_sweeps_when_it_starts(db, settings):
+    await inspect((FIRE, "2"), findings=((FIRE, 7),))
+    await Finding.all().update(deadline=today() - timedelta(days=1))
+
+    async with running(replace(settings, standing_sweep_minutes=60)):
+        for _ in range(100):
+            if (await wumeng()).card == Card.RED:
+                break
+            await asyncio.sleep(0.05)
+        swept = await wumeng()
+
+    assert swept.card_rule == "FINDING_OVERDUE"
 
 
 async def test_coverage_shows_institutions_without_instructors_and_visits_missed(db):

@@ -72,6 +72,10 @@ def test_postgresql_scheme_is_accepted_as_written_by_libpq(tmp_path):
         ("XIAOWAI_LOG_LEVEL", "loud", "DEBUG, INFO, WARNING, ERROR"),
         ("XIAOWAI_NOTICE_FORMAT", "整改第{number}号", "{year} and {number}"),
         ("XIAOWAI_NOTICE_FORMAT", "整改〔{year}〕{sequence}号", "{year} and {number}"),
+        ("XIAOWAI_CARD_GREEN_FROM", "ninety", "score from 0 to 100"),
+        ("XIAOWAI_CARD_RED_BELOW", "101", "score from 0 to 100"),
+        ("XIAOWAI_STANDING_SWEEP_MINUTES", "hourly", "whole number, 0 or more"),
+        ("XIAOWAI_PUBLIC_URL", "xiaowai.example.cn", "a web address such as"),
     ],
 )
 def test_bad_setting_says_what_would_be_accepted(tmp_path, name, value, hint):

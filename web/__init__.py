@@ -13,17 +13,21 @@ from server.errors import DomainError
 from web import (
     audit,
     auth,
+    cards,
     cases,
     errors,
     evidence,
+    inspections,
     institutions,
     leadership,
     organisation,
     people,
     public,
+    standing,
     tokens,
     units,
     villages,
+    workbooks,
 )
 
 show_units, create_unit, rename_unit = units.pages(units.UNITS)
@@ -100,6 +104,31 @@ routes = [
         "/staff/report/duplicates", cases.duplicates_partial, name="report_duplicates"
     ),
     Route("/staff/institutions", institutions.roster_page, name="roster"),
+    Route(
+        "/staff/institutions.xlsx", workbooks.roster_workbook, name="roster_workbook"
+    ),
+    Route(
+        "/staff/institutions/{institution_id:int}/file.xlsx",
+        workbooks.institution_workbook,
+        name="institution_workbook",
+    ),
+    Route(
+        "/staff/institutions/{institution_id:int}/card",
+        cards.onsite_card,
+        name="onsite_card",
+    ),
+    Route(
+        "/staff/institutions/{institution_id:int}/list",
+        standing.set_list,
+        methods=["POST"],
+        name="set_list",
+    ),
+    Route(
+        "/staff/list-changes/{change_id:int}/decide",
+        standing.decide_list_change,
+        methods=["POST"],
+        name="decide_list_change",
+    ),
     Route(
         "/staff/institutions/new",
         institutions.new_institution_page,
@@ -201,6 +230,26 @@ routes = [
         rename_school,
         methods=["POST"],
         name="schools_rename",
+    ),
+    Route(
+        "/staff/inspections/new",
+        inspections.new_inspection_page,
+        methods=["GET", "POST"],
+        name="new_inspection",
+    ),
+    Route(
+        "/staff/inspections/score", inspections.running_score, name="inspection_score"
+    ),
+    Route(
+        "/staff/inspections/{inspection_id:int}",
+        inspections.inspection_page,
+        name="inspection",
+    ),
+    Route(
+        "/staff/findings/{finding_id:int}/resolve",
+        inspections.resolve_finding,
+        methods=["POST"],
+        name="resolve_finding",
     ),
     Route("/staff/audit", audit.audit_page, name="audit"),
     Route("/staff/evidence/{evidence_id:int}", evidence.evidence_file, name="evidence"),

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
@@ -10,20 +11,24 @@ from starlette.responses import RedirectResponse, Response
 
 from server import institution_writes as institution_edits
 from server import institutions, organisation
+from server.clock import today
 from server.errors import Refused
 from server.i18n import _
 from server.institutions import InstitutionFilter, InstitutionSort, institution_ordering
 from server.models import (
+    Card,
     Category,
     District,
     DocumentKind,
     DocumentStatus,
+    Institution,
     LicenseStatus,
+    ListName,
     OperatingStatus,
     Village,
 )
-from server.pagination import PageRequest
-from server.permissions import Permission, require
+from server.pagination import Ordering, PageRequest
+from server.permissions import Actor, Permission, require
 from server.queries import MAX_SEARCH_LENGTH
 from web.editing import Submitted, conflict, refusal_errors
 from web.forms import actor, read_form
@@ -51,7 +56,15 @@ class RosterForm:
             operating_statuses=_one(read.choice("operating_status", OperatingStatus)),
             district_id=read.optional_id("district"),
             village_id=read.optional_id("village"),
+            cards=_one(read.choice("card", Card)),
+            list_names=_one(read.choice("list", ListName)),
         )
+
+    def ordering(self) -> Ordering:
+        """The order asked for: by name unless the reader chose another."""
+        read = Submitted(self.values, self.errors)  # type: ignore[arg-type]
+        sort = read.choice("sort", InstitutionSort) or InstitutionSort.NAME
+        return institution_ordering(sort, descending=sort != InstitutionSort.NAME)
 
     def _text(self, text: str) -> str | None:
         if len(text) > MAX_SEARCH_LENGTH:
@@ -87,29 +100,45 @@ async def _roster_results(request: Request, form: RosterForm) -> dict:
     page = await institutions.search_institutions(
         reader,
         form.selection(),
-        institution_ordering(InstitutionSort.NAME),
+        form.ordering(),
         page_request(request, ROSTER_PAGE_SIZE),
     )
-    ids = [institution.id for institution in page.items]
-    village_ids = (i.village_id for i in page.items if i.village_id)
-    villages = await organisation.records(reader, Village, village_ids)
-    district_ids = (v.district_id for v in villages.values() if v.district_id)
     return {
         "form": form,
         "page": page,
         "links": page_links(request, page),
         "total": await page.total_count(),
-        "villages_by_id": villages,
-        "districts_by_id": await organisation.records(reader, District, district_ids),
-        "instructors": await institutions.instructors_of(reader, ids),
+        **await roster_details(reader, page.items),
+        "export_query": export_query(request),
     }
 
 
+async def roster_details(reader: Actor, rows: list[Institution]) -> dict:
+    """What the roster shows beside each institution, a statement per kind."""
+    ids = [institution.id for institution in rows]
+    village_ids = (i.village_id for i in rows if i.village_id)
+    villages = await organisation.records(reader, Village, village_ids)
+    district_ids = (v.district_id for v in villages.values() if v.district_id)
+    return {
+        "villages_by_id": villages,
+        "districts_by_id": await organisation.records(reader, District, district_ids),
+        "instructors": await institutions.instructors_of(reader, ids),
+        "supervision": await institutions.supervision_of(reader, ids),
+    }
+
+
+def export_query(request: Request) -> str:
+    """The roster's filters without its paging: the export takes every row."""
+    paging = ("first", "after", "last", "before")
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in paging]
+    return urlencode(kept)
+
+
 async def institution_page(request: Request) -> Response:
-    return await _institution_page(request, request.path_params["institution_id"])
+    return await show_institution(request, request.path_params["institution_id"])
 
 
-async def _institution_page(
+async def show_institution(
     request: Request,
     institution_id: int,
     errors: dict[str, str] | None = None,
@@ -130,7 +159,12 @@ async def _institution_page(
     return render(
         request,
         "staff/institution.html",
-        {"file": file, "teachers": teachers, "errors": errors or {}},
+        {
+            "file": file,
+            "teachers": teachers,
+            "errors": errors or {},
+            "today": today(),
+        },
         status_code=status_code,
     )
 
@@ -307,7 +341,7 @@ async def assign_instructor(request: Request) -> Response:
             reader, person_id or 0, institution_id
         )
     except Refused as refused:
-        return await _institution_page(
+        return await show_institution(
             request, institution_id, errors=refusal_errors(refused), status_code=422
         )
     return RedirectResponse(_page_of(request, institution_id) + "#instructors", 303)
@@ -322,7 +356,7 @@ async def unassign_instructor(request: Request) -> Response:
             reader, request.path_params["person_id"], institution_id
         )
     except Refused as refused:
-        return await _institution_page(
+        return await show_institution(
             request, institution_id, errors=refusal_errors(refused), status_code=422
         )
     return RedirectResponse(_page_of(request, institution_id) + "#instructors", 303)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from server import workflow
 from server.i18n import N_, gettext
 from server.models import (
+    Card,
     CaseAction,
     CaseKind,
     CaseState,
@@ -16,8 +17,12 @@ from server.models import (
     DispatchState,
     DocumentKind,
     DocumentStatus,
+    ItemKind,
     LeadershipRole,
     LicenseStatus,
+    ListChangeState,
+    ListName,
+    ListSource,
     OfficeRole,
     OperatingStatus,
     PenaltyType,
@@ -25,6 +30,31 @@ from server.models import (
 )
 
 LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
+    Card: {
+        Card.GREEN: N_("Green card"),
+        Card.YELLOW: N_("Yellow card"),
+        Card.RED: N_("Red card"),
+    },
+    ListName: {
+        ListName.WHITE: N_("White list"),
+        ListName.KEY: N_("Key supervision list"),
+        ListName.BLACK: N_("Blacklist"),
+    },
+    ItemKind: {
+        ItemKind.STANDARD: N_("Deduction item"),
+        ItemKind.BONUS: N_("Bonus item"),
+        ItemKind.VETO: N_("Veto item"),
+    },
+    ListSource: {
+        ListSource.RULE: N_("By rule"),
+        ListSource.OFFICE: N_("Office decision"),
+    },
+    ListChangeState: {
+        ListChangeState.APPLIED: N_("In force"),
+        ListChangeState.PENDING: N_("Awaiting confirmation"),
+        ListChangeState.REJECTED: N_("Rejected"),
+        ListChangeState.SUPERSEDED: N_("Superseded"),
+    },
     Category: {
         Category.ACADEMIC: N_("Academic"),
         Category.ARTS: N_("Arts"),

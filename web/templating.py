@@ -15,14 +15,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from server import csrf, i18n
+from server import csrf, i18n, standing
 from server.clock import OFFICE_TIMEZONE
 from server.models import (
+    Card,
     CaseKind,
     CaseState,
     Category,
     DocumentStatus,
     LicenseStatus,
+    ListName,
     OperatingStatus,
 )
 from server.permissions import Permission
@@ -62,12 +64,15 @@ environment.filters["label"] = label
 environment.filters["long_date"] = _long_date
 environment.filters["date_time"] = _date_time
 environment.globals["choices"] = choices
+environment.globals["reason_for"] = standing.reason_for
 environment.globals["LANGUAGES"] = i18n.LANGUAGES
 environment.globals["enums"] = SimpleNamespace(
+    Card=Card,
     CaseKind=CaseKind,
     CaseState=CaseState,
     Category=Category,
     DocumentStatus=DocumentStatus,
+    ListName=ListName,
     LicenseStatus=LicenseStatus,
     OperatingStatus=OperatingStatus,
 )

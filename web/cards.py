@@ -1,0 +1,40 @@
+"""The on-site card (亮牌): a printable sign of an institution's card, with a QR
+code that takes a parent to its entry in the public directory."""
+
+import segno
+from markupsafe import Markup
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server import institutions
+from web.forms import actor
+from web.templating import render
+
+
+async def onsite_card(request: Request) -> Response:
+    reader = actor(request)
+    file = await institutions.institution_file(
+        reader, request.path_params["institution_id"]
+    )
+    if file is None:
+        raise HTTPException(404)
+
+    address = public_address(request, file.institution.id)
+    return render(
+        request,
+        "staff/onsite_card.html",
+        {"file": file, "address": address, "qr": qr_code(address)},
+    )
+
+
+def public_address(request: Request, institution_id: int) -> str:
+    """The institution's page in the public directory, as parents reach it."""
+    base = request.app.state.settings.public_url or str(request.base_url).rstrip("/")
+    return f"{base}/directory/{institution_id}"
+
+
+def qr_code(address: str) -> Markup:
+    # Medium error correction survives a scuffed or sun-faded print.
+    svg = segno.make(address, error="m").svg_inline(scale=6, title=address)
+    return Markup(svg)

@@ -1,0 +1,357 @@
+"""Spreadsheets the office hands on: the roster exactly as filtered, and one
+institution's whole file. Headers are in the reader's language, Chinese
+unless the reader chose English."""
+
+from io import BytesIO
+from urllib.parse import quote
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from server import institutions, standing
+from server.clock import today
+from server.i18n import _
+from server.models import ItemKind
+from server.pagination import PageRequest
+from web.forms import actor
+from web.institutions import RosterForm, export_query, roster_details
+from web.labels import label
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BATCH = PageRequest(first=100)
+
+
+async def roster_workbook(request: Request) -> Response:
+    """Every institution the roster's filters select, in the roster's order."""
+    reader = actor(request)
+    form = RosterForm(request.query_params)
+    where, ordering = form.selection(), form.ordering()
+    if form.errors:
+        # The roster shows what was wrong with the filters.
+        url = request.app.url_path_for("roster")
+        return RedirectResponse(f"{url}?{export_query(request)}", 303)
+
+    book = Workbook()
+    sheet = _sheet(book.active, _("Institutions"), _roster_headers())
+    batch = BATCH
+    while True:
+        page = await institutions.search_institutions(reader, where, ordering, batch)
+        details = await roster_details(reader, page.items)
+        for institution in page.items:
+            sheet.append(_roster_row(institution, details))
+        if not page.has_next_page:
+            break
+        batch = PageRequest(first=BATCH.first, after=page.end_cursor)
+    return _download(book, _("Institutions") + f" {today().isoformat()}")
+
+
+def _roster_headers() -> list[str]:
+    return [
+        _("Registered name"),
+        _("Sign-board name"),
+        _("Unified social credit code"),
+        _("Category"),
+        _("Address"),
+        _("Village"),
+        _("Management district"),
+        _("License status"),
+        _("Operating status"),
+        _("Party-building instructor"),
+        _("Card"),
+        _("List"),
+        _("Last inspection"),
+        _("Open cases"),
+    ]
+
+
+def _roster_row(institution, details: dict) -> list:
+    village = details["villages_by_id"].get(institution.village_id)
+    district = details["districts_by_id"].get(village.district_id) if village else None
+    instructors = details["instructors"].get(institution.id, [])
+    supervision = details["supervision"]
+    return [
+        institution.registered_name,
+        institution.signboard_name or "",
+        institution.credit_code or "",
+        _label(institution.category),
+        institution.address or "",
+        village.name if village else "",
+        district.name if district else "",
+        label(institution.license_status),
+        label(institution.operating_status),
+        "、".join(person.name for person in instructors),
+        _label(institution.card),
+        _label(institution.list_name),
+        supervision.last_inspected.get(institution.id),
+        supervision.open_cases.get(institution.id, 0),
+    ]
+
+
+async def institution_workbook(request: Request) -> Response:
+    """The file of one institution (一机构一档案), a sheet per part."""
+    reader = actor(request)
+    file = await institutions.institution_file(
+        reader, request.path_params["institution_id"]
+    )
+    if file is None:
+        raise HTTPException(404)
+    checklists = await institutions.checklists_of(reader, file.inspections)
+
+    book = Workbook()
+    _overview(book.active, file)
+    _documents(book.create_sheet(), file)
+    _inspections(book.create_sheet(), file)
+    _items(book.create_sheet(), file, checklists)
+    _findings(book.create_sheet(), file, checklists)
+    _history(book.create_sheet(), file)
+    _cases(book.create_sheet(), file)
+    _photos(book.create_sheet(), file)
+    return _download(book, file.institution.registered_name)
+
+
+def _overview(sheet: Worksheet, file) -> None:
+    institution = file.institution
+    standing_ = file.standing
+    _sheet(sheet, _("Overview"), [_("Item"), _("Value")])
+    rows = [
+        (_("Registered name"), institution.registered_name),
+        (_("Sign-board name"), institution.signboard_name or ""),
+        (_("Unified social credit code"), institution.credit_code or ""),
+        (_("Category"), _label(institution.category)),
+        (_("Address"), institution.address or ""),
+        (_("Village"), file.village.name if file.village else ""),
+        (_("Management district"), file.district.name if file.district else ""),
+        (_("License status"), label(institution.license_status)),
+        (_("Operating status"), label(institution.operating_status)),
+        (
+            _("Party-building instructor"),
+            "、".join(person.name for person in file.instructors),
+        ),
+        (_("Card"), _label(institution.card) or _("Awaiting assessment")),
+        (_("Why"), _reason(standing_.card_change)),
+        (_("List"), _label(institution.list_name) or _("On no list")),
+        (_("Why"), _reason(standing_.list_change)),
+    ]
+    for row in rows:
+        sheet.append(list(row))
+
+
+def _documents(sheet: Worksheet, file) -> None:
+    _sheet(
+        sheet,
+        _("Documents"),
+        [
+            _("Document"),
+            _("Status"),
+            _("Number"),
+            _("Issued on"),
+            _("Valid until"),
+            _("Revoked on"),
+        ],
+    )
+    for document in file.documents:
+        sheet.append(
+            [
+                label(document.kind),
+                label(document.status),
+                document.number or "",
+                document.issued_on,
+                document.valid_until,
+                document.revoked_on,
+            ]
+        )
+
+
+def _inspections(sheet: Worksheet, file) -> None:
+    _sheet(
+        sheet,
+        _("Inspections"),
+        [
+            _("Date"),
+            _("Party-building instructor"),
+            _("Score"),
+            _("Card it earned"),
+            _("Veto item breached"),
+            _("Notes"),
+        ],
+    )
+    for inspection in file.inspections:
+        sheet.append(
+            [
+                inspection.inspected_on,
+                file.inspectors[inspection.instructor_id].name,
+                float(inspection.score),
+                label(inspection.card),
+                _("Yes") if inspection.vetoed else _("No"),
+                inspection.notes,
+            ]
+        )
+
+
+def _items(sheet: Worksheet, file, checklists) -> None:
+    """Every item of every inspection, as it was scored."""
+    _sheet(
+        sheet,
+        _("Item by item"),
+        [
+            _("Date"),
+            _("Section"),
+            _("Item"),
+            _("Kind"),
+            _("Points"),
+            _("Result"),
+            _("Note"),
+        ],
+    )
+    for inspection in file.inspections:
+        for item, result in checklists.get(inspection.id, []):
+            sheet.append(
+                [
+                    inspection.inspected_on,
+                    item.section,
+                    item.text,
+                    label(item.kind),
+                    float(item.points),
+                    _result(item, result),
+                    result.note if result else "",
+                ]
+            )
+
+
+def _result(item, result) -> str:
+    if item.kind == ItemKind.VETO:
+        return _("Breached") if result and result.breached else _("Not breached")
+    points = result.points if result else 0
+    if item.kind == ItemKind.BONUS:
+        return _("+{points}").format(points=points)
+    return _("−{points}").format(points=points) if points else _("Met")
+
+
+def _findings(sheet: Worksheet, file, checklists) -> None:
+    _sheet(
+        sheet,
+        _("Findings to fix"),
+        [
+            _("Date"),
+            _("Item"),
+            _("What must be fixed"),
+            _("Deadline"),
+            _("Serious"),
+            _("Fixed on"),
+            _("How it was fixed"),
+        ],
+    )
+    items = {
+        item.id: item
+        for checklist in checklists.values()
+        for item, _unused in checklist
+    }
+    for inspection in file.inspections:
+        for finding in file.findings.get(inspection.id, []):
+            item = items.get(finding.item_id)
+            sheet.append(
+                [
+                    inspection.inspected_on,
+                    item.text if item else "",
+                    finding.text,
+                    finding.deadline,
+                    _("Yes") if finding.serious else _("No"),
+                    finding.resolved_on,
+                    finding.resolution,
+                ]
+            )
+
+
+def _history(sheet: Worksheet, file) -> None:
+    _sheet(
+        sheet,
+        _("Card and list history"),
+        [_("When"), _("Change"), _("Why"), _("State")],
+    )
+    changes = file.standing.card_changes + file.standing.list_changes
+    for change in sorted(changes, key=lambda c: c.at, reverse=True):
+        if hasattr(change, "card"):
+            before = _label(change.previous) or _("Awaiting assessment")
+            after = _label(change.card) or _("Awaiting assessment")
+            state = ""
+        else:
+            before = _label(change.previous) or _("On no list")
+            after = _label(change.list_name) or _("On no list")
+            state = label(change.state)
+        sheet.append(
+            [
+                change.at.replace(tzinfo=None),
+                f"{before} → {after}",
+                _reason(change),
+                state,
+            ]
+        )
+
+
+def _cases(sheet: Worksheet, file) -> None:
+    _sheet(
+        sheet,
+        _("Cases and notices"),
+        [_("Reported on"), _("Kind"), _("State"), _("Notice"), _("Deadline")],
+    )
+    for case in file.cases:
+        notices = file.notices.get(case.id, [])
+        first = [case.reported_on, label(case.kind), label(case.state)]
+        if not notices:
+            sheet.append([*first, "", None])
+        for notice in notices:
+            sheet.append([*first, notice.number, notice.deadline])
+
+
+def _photos(sheet: Worksheet, file) -> None:
+    _sheet(sheet, _("Photos"), [_("File"), _("Uploaded by"), _("Uploaded at")])
+    for photo in file.photos:
+        sheet.append(
+            [
+                photo.original_name,
+                photo.uploaded_by,
+                photo.uploaded_at.replace(tzinfo=None),
+            ]
+        )
+
+
+def _sheet(sheet: Worksheet, title: str, headers: list[str]) -> Worksheet:
+    # Excel refuses a few characters in sheet titles and cuts them at 31.
+    sheet.title = title.translate(str.maketrans("", "", "[]:*?/\\"))[:31]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(headers, start=1):
+        width = max(12, len(header) * 2 + 4)
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
+    return sheet
+
+
+def _label(value) -> str:
+    return label(value) if value is not None else ""
+
+
+def _reason(change) -> str:
+    return standing.reason_for(change) if change is not None else ""
+
+
+def _download(book: Workbook, name: str) -> Response:
+    buffer = BytesIO()
+    book.save(buffer)
+    filename = quote(f"{name}.xlsx")
+    return Response(
+        buffer.getvalue(),
+        media_type=XLSX,
+        headers={
+            # An ASCII name for old clients, the real one for the rest.
+            "Content-Disposition": (
+                f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{filename}"
+            ),
+            "Cache-Control": "no-store",
+        },
+    )
