@@ -21,12 +21,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from server import audit
 from server.clock import OFFICE_TIMEZONE
 from server.errors import ErrorCode, FieldError, Refused
 from server.i18n import N_, _, gettext
+from server.licensing import derive_license_status
 from server.models import (
     Card,
     CardChange,
@@ -45,10 +47,15 @@ from server.models import (
     Notice,
     OperatingStatus,
 )
-from server.permissions import Actor, Permission
+from server.pagination import Ordering, Page, PageRequest, SortKey, paginate
+from server.permissions import Actor, Permission, institution_scope, require
+from server.queries import group_by
 from server.settings import Settings
 from server.validation import Checks, allowed
 from server.workflow import ENDED
+
+# Who the audit trail names for what the rules change by themselves.
+RULES = Actor(label="rules", roles=frozenset())
 
 # --- the rules -------------------------------------------------------------
 
@@ -278,6 +285,21 @@ async def standing_of(institution_id: int) -> Standing:
     )
 
 
+OLDEST_FIRST = Ordering((SortKey("id", kind=int),))
+
+
+async def pending_moves(actor: Actor, request: PageRequest) -> Page[ListChange]:
+    """Moves onto or off the blacklist waiting for confirmation, oldest first,
+    of the institutions the actor sees."""
+    require(actor, Permission.READ_INSTITUTIONS)
+    moves = ListChange.filter(state=ListChangeState.PENDING)
+    scope = institution_scope(actor)
+    if scope is not None:
+        visible = Institution.filter(scope).values("id")
+        moves = moves.filter(institution_id__in=Subquery(visible))
+    return await paginate(moves, OLDEST_FIRST, request)
+
+
 # --- gathering the facts -----------------------------------------------------
 
 
@@ -372,6 +394,7 @@ async def refresh(
     # Locked, so two refreshes of one institution (a write and the sweep) take
     # turns rather than both record the same change.
     institutions = await Institution.filter(id__in=list(set(ids))).select_for_update()
+    await _rederive_licenses(institutions, moment.date())
     facts = await gather_facts(institutions, moment.date())
     for institution in institutions:
         fact = facts[institution.id]
@@ -404,6 +427,29 @@ async def sweep(thresholds: Thresholds, batch: int = 100) -> int:
             await refresh(ids, thresholds)
         judged += len(ids)
         after = ids[-1]
+
+
+async def _rederive_licenses(institutions: list[Institution], on: date) -> None:
+    """A permit expires, or is revoked, on a date that no write marks: the
+    license status is derived again from the documents as they stand today."""
+    documents = await Document.filter(
+        institution_id__in=[institution.id for institution in institutions]
+    )
+    held = group_by(documents, "institution_id")
+    for institution in institutions:
+        status = derive_license_status(held.get(institution.id, []), on)
+        if status == institution.license_status:
+            continue
+        before = audit.snapshot(institution)
+        institution.license_status = status
+        await Institution.filter(id=institution.id).update(license_status=status)
+        await audit.record(
+            RULES,
+            "institution.license",
+            institution,
+            before,
+            audit.snapshot(institution),
+        )
 
 
 async def _apply_card(

@@ -21,7 +21,7 @@ from server.models import (
     TemplateItem,
 )
 from server.scoring import ResultInput
-from server.standing import Thresholds
+from server.standing import Thresholds, latest_list_change_id
 from tests.conftest import counting_statements, running, sign_in
 from tests.test_pages import text_of
 from web.workbooks import XLSX
@@ -316,3 +316,80 @@ async def test_the_roster_and_the_file_read_a_fixed_number_of_statements(db, sta
     assert file.text.count('<th scope="row"><a href="/staff/inspections/') == 4
     assert len(roster_four.statements) == len(roster_once.statements) <= 12
     assert len(file_four.statements) == len(file_once.statements) <= 20
+
+
+async def test_the_supervision_desk_shows_coverage_and_moves_awaiting_confirmation(
+    settings,
+):
+    async with running(settings) as phone, running(settings) as office:
+        await sign_in(phone, "donglanchao")
+        await sign_in(office, "admin")
+        await record(phone)
+        institution = await Institution.get(registered_name=WUMENG)
+        await office.post(
+            f"/staff/institutions/{institution.id}/list",
+            data=form(
+                office,
+                listName="BLACK",
+                reason="经查卷款停业",
+                seenChange=str(await latest_list_change_id(institution.id)),
+            ),
+        )
+        desk = await office.get("/staff/supervision")
+        start = await office.get("/staff/")
+        instructor_start = await phone.get("/staff/")
+
+    text = text_of(desk.text)
+    assert "本月尚未督查" in text or "尚未督查" in text
+    assert text.count("确认调整") == 1 and "经查卷款停业" in text
+    assert "1 项列入或移出黑名单的调整待确认" in text_of(start.text)
+    assert "我督查的机构" in text_of(instructor_start.text)
+    assert "绿牌" in text_of(instructor_start.text)
+
+
+async def test_a_new_template_version_leaves_old_scores_untouched(settings):
+    async with running(settings) as phone, running(settings) as office:
+        await sign_in(phone, "donglanchao")
+        await sign_in(office, "admin")
+        await record(phone)
+        editor = await office.get("/staff/scoring-template/new")
+        fields = dict(
+            re.findall(r'name="([^"]+)" (?:type="text" )?value="([^"]*)"', editor.text)
+        )
+        fields |= dict(
+            re.findall(
+                r'<select name="(kind\.\d+)"[^>]*>.*?<option value="(\w+)" selected',
+                editor.text,
+                re.S,
+            )
+        )
+        fire_row = next(k for k, v in fields.items() if v == FIRE).split(".")[1]
+        fields[f"points.{fire_row}"] = "6"  # now 101 in all: refused
+        too_many = await office.post(
+            "/staff/scoring-template/new", data=form(office, **fields)
+        )
+        fields[f"text.{fire_row}"] = ""  # removed: 95 in all, still refused
+        removed = await office.post(
+            "/staff/scoring-template/new", data=form(office, **fields)
+        )
+        fields[f"text.{int(fields['rows']) - 1}"] = "消防演练每学期至少一次"
+        fields[f"points.{int(fields['rows']) - 1}"] = "5"
+        saved = await office.post(
+            "/staff/scoring-template/new", data=form(office, **fields)
+        )
+        stale = await office.post(
+            "/staff/scoring-template/new", data=form(office, **fields)
+        )
+        inspection = await Inspection.get()
+        template = await office.get("/staff/scoring-template")
+
+    assert too_many.status_code == 422
+    assert "这些加起来为 101.0" in text_of(too_many.text)
+    assert "这些加起来为 95.0" in text_of(removed.text)
+    assert saved.status_code == 303
+    assert stale.status_code == 422 and "有人已保存了模板的新版本" in text_of(
+        stale.text
+    )
+    assert inspection.score == Decimal("97.0")
+    assert "消防演练每学期至少一次" in text_of(template.text)
+    assert "第 2 版" in text_of(template.text)

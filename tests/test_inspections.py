@@ -14,16 +14,19 @@ from server.errors import Refused
 from server.inspections import FindingInput, InspectionInput
 from server.models import (
     Account,
+    AuditEntry,
     Card,
     CardChange,
     Case,
     CaseKind,
+    Document,
     DocumentKind,
     Finding,
     Inspection,
     InspectionResult,
     Institution,
     ItemKind,
+    LicenseStatus,
     ListChange,
     ListChangeState,
     ListName,
@@ -317,6 +320,26 @@ async def test_a_deadline_passing_turns_the_card_red_at_the_next_sweep(db):
     assert (before.card, after.card) == (Card.YELLOW, Card.RED)
     assert after.card_rule == "FINDING_OVERDUE"
     assert after.list_name == ListName.KEY
+
+
+async def test_a_permit_that_expires_is_noticed_by_the_sweep(db):
+    await inspect()
+    institution = await wumeng()
+    await Document.filter(
+        institution_id=institution.id, kind=DocumentKind.SCHOOL_PERMIT
+    ).update(valid_until=today() - timedelta(days=1))
+
+    await standing.sweep(THRESHOLDS)
+
+    after = await wumeng()
+    entry = await AuditEntry.filter(action="institution.license").get()
+    assert (institution.license_status, institution.list_name) == (
+        LicenseStatus.LICENSED,
+        ListName.WHITE,
+    )
+    assert after.license_status == LicenseStatus.BUSINESS_LICENSE_ONLY
+    assert after.list_name is None
+    assert entry.actor == "rules"
 
 
 async def test_the_service_sweeps_when_it_starts(db, settings):

@@ -24,6 +24,7 @@ from web import (
     people,
     public,
     standing,
+    supervision,
     tokens,
     units,
     villages,
@@ -230,6 +231,18 @@ routes = [
         rename_school,
         methods=["POST"],
         name="schools_rename",
+    ),
+    Route("/staff/supervision", supervision.supervision_page, name="supervision"),
+    Route(
+        "/staff/scoring-template",
+        supervision.template_page,
+        name="scoring_template",
+    ),
+    Route(
+        "/staff/scoring-template/new",
+        supervision.edit_template_page,
+        methods=["GET", "POST"],
+        name="edit_scoring_template",
     ),
     Route(
         "/staff/inspections/new",

@@ -15,8 +15,10 @@ from server import (
     cases,
     evidence,
     i18n,
+    inspections,
     institutions,
     organisation,
+    standing,
     students,
 )
 from server.case_writes import FindingInput, StepInput
@@ -480,6 +482,11 @@ async def start_page(request: Request) -> Response:
             .order_by("-id")
             .limit(20)
         )
+    if reader.can(Permission.RECORD_INSPECTIONS):
+        context["my_institutions"] = await inspections.inspectable_institutions(reader)
+    if reader.can(Permission.DECIDE_LISTS):
+        pending = await standing.pending_moves(reader, PageRequest(first=0))
+        context["pending_moves"] = await pending.total_count()
     if reader.unit_id:
         context["unit"] = await Unit.get_or_none(id=reader.unit_id)
         context["my_dispatches"] = await cases.dispatches_for_unit(

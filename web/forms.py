@@ -40,7 +40,7 @@ def visitor_id(request: Request) -> str:
     return visitor
 
 
-async def read_form(request: Request, *, files: int = 0) -> FormData:
+async def read_form(request: Request, *, files: int = 0, fields: int = 200) -> FormData:
     """The submitted form, after making sure our own page sent it.
 
     `files` forms may carry that many files, each up to the evidence limit;
@@ -52,7 +52,7 @@ async def read_form(request: Request, *, files: int = 0) -> FormData:
         raise HTTPException(413)
     form = await request.form(
         max_files=files,
-        max_fields=200,
+        max_fields=fields,
         max_part_size=MAX_FILE_BYTES if files else 1024 * 1024,
     )
 

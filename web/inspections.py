@@ -12,7 +12,7 @@ from server.clock import today
 from server.errors import Refused
 from server.inspections import FindingInput, InspectionInput
 from server.models import ItemKind
-from server.permissions import Permission
+from server.permissions import Permission, require
 from server.scoring import ResultInput
 from web.editing import Submitted, refusal_errors
 from web.forms import actor, read_form
@@ -24,7 +24,7 @@ MAX_PHOTOS = 5
 async def new_inspection_page(request: Request) -> Response:
     """An inspection as recorded on the spot, item by item, on a phone."""
     reader = actor(request)
-    require_inspector(reader)
+    require(reader, Permission.RECORD_INSPECTIONS)
     template = await scoring.current_template(reader)
     if request.method == "GET":
         values = {
@@ -65,11 +65,6 @@ async def new_inspection_page(request: Request) -> Response:
         return await _form(request, template, form, errors, 422)
     url = request.app.url_path_for("inspection", inspection_id=inspection.id)
     return RedirectResponse(url, 303)
-
-
-def require_inspector(reader) -> None:
-    if not reader.can(Permission.RECORD_INSPECTIONS):
-        raise HTTPException(403)
 
 
 def _inspection_input(
