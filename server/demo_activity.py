@@ -1,20 +1,25 @@
-"""A believable year of patrols and cases, for trying xiaowai out.
+"""A believable year of patrols, cases and inspections, for trying xiaowai out.
 
-Everything made here is marked `demo` and follows the workflow's own rules:
+Everything made here is marked `demo` and follows the domain's own rules:
 each step is one `workflow.next_state` allows, dates run forward, closed
-cases have their students resettled, their fees refunded and a photo kept.
-The same seed gives the same year, so a demonstration can be repeated.
+cases have their students resettled, their fees refunded and a photo kept;
+the licensed institutions are inspected by their own instructors (see
+`demo_inspections`), and cards and lists are judged by the rules on the days
+things happened. The same seed gives the same year, so a demonstration can
+be repeated.
 """
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tortoise.transactions import in_transaction
 
-from server import audit
-from server.clock import today
-from server.demo_cases import Story
+from server import audit, standing
+from server.clock import OFFICE_TIMEZONE, today
+from server.demo_cases import DEMO, Story, moment
+from server.demo_inspections import inspection_year
 from server.models import (
     Case,
     CaseAction,
@@ -23,8 +28,12 @@ from server.models import (
     Document,
     DocumentKind,
     DocumentStatus,
+    Inspection,
     Institution,
     LicenseStatus,
+    ListChange,
+    ListChangeState,
+    ListName,
     Patrol,
     Subdistrict,
     SupervisorAssignment,
@@ -66,28 +75,60 @@ A = CaseAction
 class DemoSummary:
     patrols: int
     cases: int
+    inspections: int
+    findings: int
 
 
 async def load_demo_activity(settings: Settings, days: int = 365) -> DemoSummary | None:
-    """Add the demo year; None if it was added before (it is added once)."""
-    if await Patrol.exists(demo=True):
+    """Add the demo year; None if it was added before (it is added once).
+
+    Patrols are added unless demo patrols exist; inspections unless any
+    inspection exists, demo or real, since a made-up past laid under real
+    records would misstate those institutions' standing.
+    """
+    patrols_due = not await Patrol.exists(demo=True)
+    inspections_due = not await Inspection.exists()
+    if not (patrols_due or inspections_due):
         return None
 
-    rng = random.Random(SEED)
     end = today()
-    patrols = cases = 0
+    thresholds = standing.Thresholds.of(settings)
+    made: Counter[str] = Counter()
     async with in_transaction():
-        assignments = await SupervisorAssignment.all().order_by("village_id")
-        for assignment in assignments:
-            day = end - timedelta(days=days) + timedelta(days=rng.randint(0, 14))
-            while day <= end:
-                patrol = await _patrol(rng, assignment, day)
-                patrols += 1
-                if rng.random() < FINDING_RATE:
-                    await _case(rng, patrol, end, settings)
-                    cases += 1
-                day += timedelta(days=rng.randint(10, 21))
-    return DemoSummary(patrols=patrols, cases=cases)
+        if patrols_due:
+            made += await _patrol_year(settings, end, days)
+        if inspections_due:
+            made += await inspection_year(SEED, settings, thresholds, end, days)
+
+        # Today's eyes on every institution: a notice's deadline may have
+        # passed since its case last moved.
+        every_institution = await Institution.all().values_list("id", flat=True)
+        await standing.refresh(every_institution, thresholds, by=DEMO)
+        await _confirm_older_blacklist_moves(random.Random(f"{SEED}-decisions"))
+    return DemoSummary(
+        patrols=made["patrols"],
+        cases=made["cases"],
+        inspections=made["inspections"],
+        findings=made["findings"],
+    )
+
+
+async def _patrol_year(settings: Settings, end: date, days: int) -> Counter[str]:
+    """Every supervisor's patrols of their village, every ten days to three
+    weeks, and the cases a few of them find."""
+    rng = random.Random(SEED)
+    made: Counter[str] = Counter()
+    assignments = await SupervisorAssignment.all().order_by("village_id")
+    for assignment in assignments:
+        day = end - timedelta(days=days) + timedelta(days=rng.randint(0, 14))
+        while day <= end:
+            patrol = await _patrol(rng, assignment, day)
+            made["patrols"] += 1
+            if rng.random() < FINDING_RATE:
+                await _case(rng, patrol, end, settings)
+                made["cases"] += 1
+            day += timedelta(days=rng.randint(10, 21))
+    return made
 
 
 async def _patrol(
@@ -159,3 +200,39 @@ async def _found_institution(
             status=DocumentStatus.APPLIED,
         )
     return institution
+
+
+# --- the office's confirmations -----------------------------------------------
+
+# The account `seed` makes for the director of the group's office (孟兆新),
+# an administrator, who confirms moves onto and off the blacklist.
+DIRECTOR_LOGIN = "mengzhaoxin"
+LEFT_WAITING = 2
+
+
+async def _confirm_older_blacklist_moves(rng: random.Random) -> None:
+    """The director confirmed the rules' older blacklist moves a day or a few
+    after they were proposed; the newest still wait, so that the queue of
+    moves to confirm has something to show."""
+    waiting = await ListChange.filter(
+        state=ListChangeState.PENDING, proposed_by=DEMO
+    ).order_by("at", "id")
+    for change in waiting[:-LEFT_WAITING]:
+        before = audit.snapshot(change)
+        proposed_on = change.at.astimezone(OFFICE_TIMEZONE).date()
+        decided_on = proposed_on + timedelta(days=rng.randint(1, 3))
+        change.state = ListChangeState.APPLIED
+        change.decided_by = DIRECTOR_LOGIN
+        change.decided_at = moment(decided_on, hour=16)
+        change.decision_note = (
+            "（演示数据）经核实，同意列入黑名单。"
+            if change.list_name == ListName.BLACK
+            else "（演示数据）经核实，同意移出黑名单。"
+        )
+        await change.save()
+        await Institution.filter(id=change.institution_id).update(
+            list_name=change.list_name
+        )
+        await audit.record(
+            COMMAND_LINE, "demo.load", change, before, audit.snapshot(change)
+        )

@@ -2,6 +2,8 @@
 
 `Story` plays one case's steps in the order the workflow allows, each on a
 later day; the patrol and inspection demos both tell their cases with it.
+After each step of the workflow the rules judge the institution as of that
+day, as they would after the step taken on the case's page.
 """
 
 import hashlib
@@ -11,9 +13,11 @@ import struct
 import zlib
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from tortoise.expressions import F
 
+from server import case_writes, standing
 from server.clock import OFFICE_TIMEZONE
 from server.models import (
     Case,
@@ -38,6 +42,14 @@ from server.settings import Settings
 from server.workflow import next_state
 
 A = CaseAction
+DEMO = "demo"  # who the demo's records say did it
+
+# What a notice requires: without a permit, to stop training; of a licensed
+# institution, to keep within what its permit allows.
+NOTICE_REQUIREMENTS = {
+    CaseKind.VIOLATION: (Requirement.STAY_WITHIN_SCOPE, Requirement.REFUND_FEES),
+}
+STOP_AND_REFUND = (Requirement.STOP_TRAINING, Requirement.REFUND_FEES)
 
 
 class Story:
@@ -131,10 +143,12 @@ class Story:
             from_state=from_state,
             to_state=to,
             at=moment(day),
-            actor="demo",
+            actor=DEMO,
             note=note,
             details=recorded,
         )
+        if action in case_writes.WORKFLOW_ACTIONS:
+            await standing.refresh([case.institution_id], by=DEMO, at=moment(day))
 
     async def notice(self, day: date, deadline: date) -> str:
         await NoticeCounter.get_or_create(year=day.year, defaults={"last_sequence": 0})
@@ -150,11 +164,13 @@ class Story:
             issued_on=day,
             deadline=deadline,
             requirements=[
-                Requirement.STOP_TRAINING.value,
-                Requirement.REFUND_FEES.value,
+                requirement.value
+                for requirement in NOTICE_REQUIREMENTS.get(
+                    self.case.kind, STOP_AND_REFUND
+                )
             ],
             findings=self.case.finding,
-            issued_by="demo",
+            issued_by=DEMO,
         )
         return notice.number
 
@@ -175,9 +191,10 @@ class Story:
         elif action == A.BAN:
             status = OperatingStatus.BANNED
         else:
-            status = OperatingStatus.CLOSED
+            status = case_writes.status_once_rectified(self.case)
         self.institution.operating_status = status
-        await self.institution.save()
+        # The status alone: the card and list columns belong to the rules.
+        await self.institution.save(update_fields=["operating_status"])
 
     async def dispatch_and_answer(self) -> None:
         unit = await Unit.get_or_none(name="市场监管所") or await Unit.first()
@@ -204,7 +221,7 @@ class Story:
                 from_state=self.case.state,
                 to_state=self.case.state,
                 at=at,
-                actor="demo",
+                actor=DEMO,
                 details={"unit": unit.id, "dispatch": dispatch.id},
             )
 
@@ -218,28 +235,39 @@ class Story:
             students_resettled=students,
             fees_owed=fees,
             fees_refunded=fees,
-            recorded_by="demo",
+            recorded_by=DEMO,
         )
 
     async def keep_a_photo(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        data = placeholder_png(self.rng)
-        stored_as = secrets.token_hex(16)
-        (self.folder / stored_as).write_bytes(data)
-        await Evidence.create(
-            case=self.case,
-            stored_as=stored_as,
-            original_name="复查照片（演示数据）.png",
-            content_type="image/png",
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            uploaded_by="demo",
-            uploaded_at=moment(self.day),
+        await keep_a_photo(
+            self.folder, self.rng, self.day, "复查照片（演示数据）.png", case=self.case
         )
 
 
-def moment(day: date) -> datetime:
-    return datetime.combine(day, time(10, 0), OFFICE_TIMEZONE)
+def moment(day: date, hour: int = 10) -> datetime:
+    """That day at the hour; now, if that hour is still to come today."""
+    at = datetime.combine(day, time(hour, 0), OFFICE_TIMEZONE)
+    return min(at, datetime.now(OFFICE_TIMEZONE))
+
+
+async def keep_a_photo(
+    folder: Path, rng: random.Random, day: date, name: str, **kept_with
+) -> Evidence:
+    """A placeholder photo, kept with the case or inspection named."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = placeholder_png(rng)
+    stored_as = secrets.token_hex(16)
+    (folder / stored_as).write_bytes(data)
+    return await Evidence.create(
+        **kept_with,
+        stored_as=stored_as,
+        original_name=name,
+        content_type="image/png",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=DEMO,
+        uploaded_at=moment(day),
+    )
 
 
 def placeholder_png(rng: random.Random) -> bytes:
