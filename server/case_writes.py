@@ -476,11 +476,11 @@ async def _carry_out(
     if step.action == CaseAction.BAN:
         await _set_institution_status(actor, case, OperatingStatus.BANNED)
     if step.action == CaseAction.CONFIRM_RECTIFIED:
-        await _set_institution_status(actor, case, _status_once_rectified(case))
+        await _set_institution_status(actor, case, status_once_rectified(case))
     return {}
 
 
-def _status_once_rectified(case: Case) -> OperatingStatus:
+def status_once_rectified(case: Case) -> OperatingStatus:
     """Training without a permit ends by stopping; a licensed institution resumes."""
     if case.kind in (CaseKind.UNLICENSED, CaseKind.BUSINESS_LICENSE_ONLY):
         return OperatingStatus.CLOSED

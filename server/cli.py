@@ -74,7 +74,8 @@ def migrate(settings: Settings) -> None:
 @click.option(
     "--demo-activity",
     is_flag=True,
-    help="Also add a year of made-up patrols and cases, marked as demo data.",
+    help="Also add a year of made-up patrols, cases and inspections, marked as "
+    "demo data.",
 )
 @click.pass_obj
 def seed(settings: Settings, demo_activity: bool) -> None:
@@ -130,7 +131,8 @@ async def _load_demo_activity(settings: Settings) -> None:
         click.echo("The demo activity is already loaded; nothing changed.")
     else:
         click.echo(
-            f"Added demo activity: {summary.patrols} patrols, {summary.cases} cases "
+            f"Added demo activity: {summary.patrols} patrols, {summary.cases} cases, "
+            f"{summary.inspections} inspections with {summary.findings} findings "
             "(marked as demo data)."
         )
 

@@ -1,54 +1,45 @@
-"""A believable year of patrols and cases, for trying xiaowai out.
+"""A believable year of patrols, cases and inspections, for trying xiaowai out.
 
-Everything made here is marked `demo` and follows the workflow's own rules:
+Everything made here is marked `demo` and follows the domain's own rules:
 each step is one `workflow.next_state` allows, dates run forward, closed
-cases have their students resettled, their fees refunded and a photo kept.
-The same seed gives the same year, so a demonstration can be repeated.
+cases have their students resettled, their fees refunded and a photo kept;
+the licensed institutions are inspected by their own instructors (see
+`demo_inspections`), and cards and lists are judged by the rules on the days
+things happened. The same seed gives the same year, so a demonstration can
+be repeated.
 """
 
-import hashlib
 import random
-import secrets
-import struct
-import zlib
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import date, timedelta
 
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from server import audit
+from server import audit, standing
 from server.clock import OFFICE_TIMEZONE, today
+from server.demo_cases import DEMO, Story, moment
+from server.demo_inspections import inspection_year
 from server.models import (
     Case,
     CaseAction,
-    CaseEvent,
     CaseKind,
     CaseState,
-    Dispatch,
-    DispatchState,
     Document,
     DocumentKind,
     DocumentStatus,
-    Evidence,
+    Inspection,
     Institution,
     LicenseStatus,
-    Notice,
-    NoticeCounter,
-    OperatingStatus,
+    ListChange,
+    ListChangeState,
+    ListName,
     Patrol,
-    Penalty,
-    PenaltyType,
-    RegisterEntry,
-    Requirement,
     Subdistrict,
     SupervisorAssignment,
-    Unit,
 )
 from server.permissions import COMMAND_LINE
 from server.settings import Settings
-from server.workflow import next_state
 
 SEED = 20230404
 FINDING_RATE = 0.12
@@ -84,28 +75,60 @@ A = CaseAction
 class DemoSummary:
     patrols: int
     cases: int
+    inspections: int
+    findings: int
 
 
 async def load_demo_activity(settings: Settings, days: int = 365) -> DemoSummary | None:
-    """Add the demo year; None if it was added before (it is added once)."""
-    if await Patrol.exists(demo=True):
+    """Add the demo year; None if it was added before (it is added once).
+
+    Patrols are added unless demo patrols exist; inspections unless any
+    inspection exists, demo or real, since a made-up past laid under real
+    records would misstate those institutions' standing.
+    """
+    patrols_due = not await Patrol.exists(demo=True)
+    inspections_due = not await Inspection.exists()
+    if not (patrols_due or inspections_due):
         return None
 
-    rng = random.Random(SEED)
     end = today()
-    patrols = cases = 0
+    thresholds = standing.Thresholds.of(settings)
+    made: Counter[str] = Counter()
     async with in_transaction():
-        assignments = await SupervisorAssignment.all().order_by("village_id")
-        for assignment in assignments:
-            day = end - timedelta(days=days) + timedelta(days=rng.randint(0, 14))
-            while day <= end:
-                patrol = await _patrol(rng, assignment, day)
-                patrols += 1
-                if rng.random() < FINDING_RATE:
-                    await _case(rng, patrol, end, settings)
-                    cases += 1
-                day += timedelta(days=rng.randint(10, 21))
-    return DemoSummary(patrols=patrols, cases=cases)
+        if patrols_due:
+            made += await _patrol_year(settings, end, days)
+        if inspections_due:
+            made += await inspection_year(SEED, settings, thresholds, end, days)
+
+        # Today's eyes on every institution: a notice's deadline may have
+        # passed since its case last moved.
+        every_institution = await Institution.all().values_list("id", flat=True)
+        await standing.refresh(every_institution, thresholds, by=DEMO)
+        await _confirm_older_blacklist_moves(random.Random(f"{SEED}-decisions"))
+    return DemoSummary(
+        patrols=made["patrols"],
+        cases=made["cases"],
+        inspections=made["inspections"],
+        findings=made["findings"],
+    )
+
+
+async def _patrol_year(settings: Settings, end: date, days: int) -> Counter[str]:
+    """Every supervisor's patrols of their village, every ten days to three
+    weeks, and the cases a few of them find."""
+    rng = random.Random(SEED)
+    made: Counter[str] = Counter()
+    assignments = await SupervisorAssignment.all().order_by("village_id")
+    for assignment in assignments:
+        day = end - timedelta(days=days) + timedelta(days=rng.randint(0, 14))
+        while day <= end:
+            patrol = await _patrol(rng, assignment, day)
+            made["patrols"] += 1
+            if rng.random() < FINDING_RATE:
+                await _case(rng, patrol, end, settings)
+                made["cases"] += 1
+            day += timedelta(days=rng.randint(10, 21))
+    return made
 
 
 async def _patrol(
@@ -179,222 +202,37 @@ async def _found_institution(
     return institution
 
 
-class Story:
-    """One case's year: the steps its age allows, each on a later day."""
+# --- the office's confirmations -----------------------------------------------
 
-    def __init__(
-        self,
-        rng: random.Random,
-        case: Case,
-        institution: Institution,
-        settings: Settings,
-    ):
-        self.rng = rng
-        self.case = case
-        self.institution = institution
-        self.folder = settings.evidence_folder
-        self.notice_format = settings.notice_format
-        self.day = case.reported_on
+# The account `seed` makes for the director of the group's office (孟兆新),
+# an administrator, who confirms moves onto and off the blacklist.
+DIRECTOR_LOGIN = "mengzhaoxin"
+LEFT_WAITING = 2
 
-    async def play(self, age: int) -> None:
-        rng, kind = self.rng, self.case.kind
-        if age < 3:
-            return
-        await self.after(1, A.VERIFY)
-        if age < 8:
-            return
-        notice_deadline = None
-        if kind == CaseKind.BUSINESS_LICENSE_ONLY or rng.random() < 0.5:
-            notice_deadline = self.day + timedelta(days=15)
-            await self.after(2, A.ISSUE_NOTICE, deadline=notice_deadline)
-        else:
-            await self.after(1, A.ORDER_STOP)
-        if age < 30:
-            return  # still open; past its notice's deadline if it had one
-        refuses = rng.random() < 0.15
-        if refuses:
-            await self.dispatch_and_answer()
-            await self.after(5, A.ESCALATE, note="（演示数据）逾期拒不整改")
-            await self.after(20, A.RECORD_PENALTY)
-            await self.after(3, A.BAN, note="（演示数据）依法取缔")
-        elif kind == CaseKind.UNLICENSED and rng.random() < 0.6:
-            if self.case.state == CaseState.NOTICE_ISSUED:
-                await self.after(5, A.ORDER_STOP)
-            await self.after(10, A.BAN, note="（演示数据）依法取缔")
-        else:
-            await self.after(14, A.CONFIRM_RECTIFIED, note="（演示数据）已停止培训")
-        if age < 60:
-            return
-        await self.settle_students()
-        await self.keep_a_photo()
-        await self.after(10, A.CLOSE_OUT, note="（演示数据）复查无培训活动，予以销号")
 
-    async def after(self, days: int, action: CaseAction, **details) -> None:
-        self.day += timedelta(days=days + self.rng.randint(0, 3))
-        await self.step(action, self.day, **details)
-
-    async def step(
-        self,
-        action: CaseAction,
-        day: date,
-        *,
-        to: CaseState | None = None,
-        note: str = "",
-        deadline: date | None = None,
-    ) -> None:
-        case = self.case
-        from_state = None if action == A.REPORT else case.state
-        to = to or next_state(case.state, case.kind, action)
-        recorded = {}
-        if action == A.ISSUE_NOTICE:
-            recorded = {
-                "notice": await self.notice(day, deadline),
-                "deadline": deadline.isoformat(),
-            }
-        if action == A.RECORD_PENALTY:
-            recorded = {
-                "penalty": await self.penalty(day),
-                "type": PenaltyType.FINE.value,
-            }
-        if action in (A.ORDER_STOP, A.BAN, A.CONFIRM_RECTIFIED):
-            await self.set_status(action)
-        case.state = to
-        if action == A.CLOSE_OUT:
-            case.closed_at = _moment(day)
-        if action != A.REPORT:
-            case.version += 1
-        await case.save()
-        await CaseEvent.create(
-            case=case,
-            action=action,
-            from_state=from_state,
-            to_state=to,
-            at=_moment(day),
-            actor="demo",
-            note=note,
-            details=recorded,
+async def _confirm_older_blacklist_moves(rng: random.Random) -> None:
+    """The director confirmed the rules' older blacklist moves a day or a few
+    after they were proposed; the newest still wait, so that the queue of
+    moves to confirm has something to show."""
+    waiting = await ListChange.filter(
+        state=ListChangeState.PENDING, proposed_by=DEMO
+    ).order_by("at", "id")
+    for change in waiting[:-LEFT_WAITING]:
+        before = audit.snapshot(change)
+        proposed_on = change.at.astimezone(OFFICE_TIMEZONE).date()
+        decided_on = proposed_on + timedelta(days=rng.randint(1, 3))
+        change.state = ListChangeState.APPLIED
+        change.decided_by = DIRECTOR_LOGIN
+        change.decided_at = moment(decided_on, hour=16)
+        change.decision_note = (
+            "（演示数据）经核实，同意列入黑名单。"
+            if change.list_name == ListName.BLACK
+            else "（演示数据）经核实，同意移出黑名单。"
         )
-
-    async def notice(self, day: date, deadline: date) -> str:
-        await NoticeCounter.get_or_create(year=day.year, defaults={"last_sequence": 0})
-        await NoticeCounter.filter(year=day.year).update(
-            last_sequence=F("last_sequence") + 1
+        await change.save()
+        await Institution.filter(id=change.institution_id).update(
+            list_name=change.list_name
         )
-        sequence = (await NoticeCounter.get(year=day.year)).last_sequence
-        notice = await Notice.create(
-            case=self.case,
-            year=day.year,
-            sequence=sequence,
-            number=self.notice_format.format(year=day.year, number=sequence),
-            issued_on=day,
-            deadline=deadline,
-            requirements=[
-                Requirement.STOP_TRAINING.value,
-                Requirement.REFUND_FEES.value,
-            ],
-            findings=self.case.finding,
-            issued_by="demo",
+        await audit.record(
+            COMMAND_LINE, "demo.load", change, before, audit.snapshot(change)
         )
-        return notice.number
-
-    async def penalty(self, day: date) -> str:
-        number = f"历城市监罚〔{day.year}〕{self.rng.randint(100, 999)}号"
-        await Penalty.create(
-            case=self.case,
-            decision_number=number,
-            decided_on=day,
-            penalty_type=PenaltyType.FINE,
-            amount=Decimal(self.rng.choice((5000, 10000, 20000))),
-        )
-        return number
-
-    async def set_status(self, action: CaseAction) -> None:
-        if action == A.ORDER_STOP:
-            status = OperatingStatus.SUSPENDED
-        elif action == A.BAN:
-            status = OperatingStatus.BANNED
-        else:
-            status = OperatingStatus.CLOSED
-        self.institution.operating_status = status
-        await self.institution.save()
-
-    async def dispatch_and_answer(self) -> None:
-        unit = await Unit.get_or_none(name="市场监管所") or await Unit.first()
-        sent = _moment(self.day + timedelta(days=1))
-        dispatch = await Dispatch.create(
-            case=self.case,
-            unit=unit,
-            request="（演示数据）请核查该机构经营范围并依法处置",
-            due_at=sent + timedelta(days=5),
-            sent_at=sent,
-            acknowledged_at=sent + timedelta(hours=4),
-            reported_at=sent + timedelta(days=3),
-            report="（演示数据）已会同街道现场检查，责令停止培训",
-            state=DispatchState.REPORTED,
-        )
-        for action, moment in (
-            (A.DISPATCH, dispatch.sent_at),
-            (A.ACKNOWLEDGE, dispatch.acknowledged_at),
-            (A.REPORT_BACK, dispatch.reported_at),
-        ):
-            await CaseEvent.create(
-                case=self.case,
-                action=action,
-                from_state=self.case.state,
-                to_state=self.case.state,
-                at=moment,
-                actor="demo",
-                details={"unit": unit.id, "dispatch": dispatch.id},
-            )
-
-    async def settle_students(self) -> None:
-        students = self.rng.randint(5, 30)
-        fees = Decimal(students * self.rng.choice((800, 1200, 1800)))
-        await RegisterEntry.create(
-            case=self.case,
-            at=_moment(self.day),
-            students_affected=students,
-            students_resettled=students,
-            fees_owed=fees,
-            fees_refunded=fees,
-            recorded_by="demo",
-        )
-
-    async def keep_a_photo(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        data = _placeholder_png(self.rng)
-        stored_as = secrets.token_hex(16)
-        (self.folder / stored_as).write_bytes(data)
-        await Evidence.create(
-            case=self.case,
-            stored_as=stored_as,
-            original_name="复查照片（演示数据）.png",
-            content_type="image/png",
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            uploaded_by="demo",
-            uploaded_at=_moment(self.day),
-        )
-
-
-def _moment(day: date) -> datetime:
-    return datetime.combine(day, time(10, 0), OFFICE_TIMEZONE)
-
-
-def _placeholder_png(rng: random.Random) -> bytes:
-    """A small grey picture: a real PNG, so it passes the content check."""
-    width = height = 16
-    shade = rng.randint(120, 200)
-    rows = b"".join(b"\x00" + bytes([shade]) * width for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )

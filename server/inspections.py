@@ -86,7 +86,7 @@ async def record_inspection(
     )
     checks.done()
     score = scoring.score(template.items, results)
-    earned = _card_earned(institution, score, findings, data.inspected_on, thresholds)
+    earned = card_earned(institution, score, findings, data.inspected_on, thresholds)
 
     async with in_transaction():
         inspection = await Inspection.create(
@@ -126,7 +126,7 @@ async def record_inspection(
     return inspection
 
 
-def _card_earned(
+def card_earned(
     institution: Institution,
     score: scoring.Score,
     findings: list[FindingInput],
@@ -285,9 +285,7 @@ async def _open_finding(
         case = await case_writes.open_violation_case(
             actor,
             institution,
-            f"{item.section}：{item.text}。{finding.text}"
-            if finding.text != item.text
-            else f"{item.section}：{item.text}",
+            violation_found(item, finding.text),
             inspection.inspected_on,
         )
     return await Finding.create(
@@ -299,6 +297,14 @@ async def _open_finding(
         serious=finding.serious,
         case=case,
     )
+
+
+def violation_found(item: TemplateItem, text: str) -> str:
+    """What the case a serious finding opens says was found: the item, and
+    the inspector's words when they add to it."""
+    if text == item.text:
+        return f"{item.section}：{item.text}"
+    return f"{item.section}：{item.text}。{text}"
 
 
 async def resolve_finding(

@@ -385,12 +385,20 @@ async def _cases(ids: list[int], on: date) -> tuple[dict[int, int], dict[int, in
 
 
 async def refresh(
-    ids: Iterable[int], thresholds: Thresholds | None = None, *, by: str = "rules"
+    ids: Iterable[int],
+    thresholds: Thresholds | None = None,
+    *,
+    by: str = "rules",
+    at: datetime | None = None,
 ) -> None:
     """Bring these institutions' cards (when `thresholds` are given) and lists
     up to date with the rules. Call it inside the transaction of the write
-    that changed their facts."""
-    moment = datetime.now(OFFICE_TIMEZONE)
+    that changed their facts.
+
+    The rules judge as of `at`, now unless given: replaying records written
+    in order, one day at a time, gives the history the rules would have
+    made on those days."""
+    moment = at or datetime.now(OFFICE_TIMEZONE)
     # Locked, so two refreshes of one institution (a write and the sweep) take
     # turns rather than both record the same change.
     institutions = await Institution.filter(id__in=list(set(ids))).select_for_update()

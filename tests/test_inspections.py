@@ -2,14 +2,14 @@
 
 import asyncio
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 
 from server import inspections, scoring, standing
 from server.accounts import actor_for_account
-from server.clock import today
+from server.clock import OFFICE_TIMEZONE, today
 from server.errors import Refused
 from server.inspections import FindingInput, InspectionInput
 from server.models import (
@@ -205,6 +205,31 @@ async def test_an_overdue_finding_turns_the_card_red_until_it_is_fixed(db):
         "FINDING_OVERDUE",
         "SCORE_GREEN",
     ]
+
+
+async def test_the_rules_judge_as_of_the_moment_they_are_given(db):
+    await inspect((FIRE, "2"), findings=((FIRE, 5),))
+    finding = await Finding.get()
+    on_the_deadline = datetime.combine(finding.deadline, time(18), OFFICE_TIMEZONE)
+    the_day_after = on_the_deadline + timedelta(days=1)
+
+    await standing.refresh([finding.institution_id], THRESHOLDS, at=on_the_deadline)
+    still_due = await wumeng()
+    await standing.refresh([finding.institution_id], THRESHOLDS, at=the_day_after)
+    overdue = await wumeng()
+
+    card_change = await CardChange.filter(institution_id=overdue.id).order_by("-id")
+    list_change = await ListChange.filter(institution_id=overdue.id).order_by("-id")
+    assert (still_due.card, still_due.card_rule) == (Card.YELLOW, "FINDINGS_OPEN")
+    assert (overdue.card, overdue.card_rule) == (Card.RED, "FINDING_OVERDUE")
+    assert (card_change[0].rule, card_change[0].at) == (
+        "FINDING_OVERDUE",
+        the_day_after,
+    )
+    assert (list_change[0].list_name, list_change[0].at) == (
+        ListName.KEY,
+        the_day_after,
+    )
 
 
 async def test_yellow_twice_running_puts_it_under_key_supervision(db):
