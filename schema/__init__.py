@@ -23,7 +23,7 @@ from schema.errors import ErrorPresentation, log_errors
 from schema.limits import CostLimit, IntrospectionForSignedIn
 from schema.mutations import Mutation as OrganisationMutation
 from schema.query import Query as OrganisationQuery
-from schema.supervision import SupervisionQuery
+from schema.supervision import SupervisionMutation, SupervisionQuery
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -34,7 +34,9 @@ CACHED_QUERIES = 256
 
 
 Query = merge_types("Query", (OrganisationQuery, CaseQuery, SupervisionQuery))
-Mutation = merge_types("Mutation", (OrganisationMutation, CaseMutation))
+Mutation = merge_types(
+    "Mutation", (OrganisationMutation, CaseMutation, SupervisionMutation)
+)
 
 
 class XiaowaiSchema(strawberry.Schema):

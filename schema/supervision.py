@@ -1,6 +1,8 @@
 """Supervising institutions over GraphQL: inspections and what they found,
 scoring templates, and the cards and lists that follow from them."""
 
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, ClassVar, Self
@@ -13,10 +15,12 @@ from schema import types
 from schema.cases import Case
 from schema.connections import Connection, connection, page_request
 from schema.context import Info
-from schema.ids import record_id
-from server import inspections, models, scoring, standing
+from schema.ids import parse_global_id, record_id
+from schema.mutations import FieldError, as_field_error, attempt, decode_id
+from server import inspections, institutions, models, scoring, standing
 from server import supervision_reads as reads
 from server.clock import today
+from server.errors import DomainError, Refused
 from server.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 ItemKind = strawberry.enum(
@@ -37,6 +41,7 @@ ListChangeState = strawberry.enum(
 )
 
 POINTS = "As a decimal string with one decimal place, such as 4.5."
+ERRORS = "Why the write was refused; empty when it was made."
 
 
 # --- scoring templates ------------------------------------------------------------
@@ -497,3 +502,371 @@ class SupervisionQuery:
             ],
             month_start=found.month_start,
         )
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+@strawberry.input(
+    description="How the institution fared on one item; an item left out was met "
+    "in full."
+)
+class InspectionResultInput:
+    item: strawberry.ID = strawberry.field(
+        description="A TemplateItem of the current template."
+    )
+    points: str = strawberry.field(
+        default="0",
+        description="Deducted from a standard item, or earned on a bonus item: "
+        "from 0 to the item's points, to one decimal place. Ignored for a veto item.",
+    )
+    breached: bool = strawberry.field(
+        default=False, description="For a veto item: it was breached."
+    )
+    note: str = strawberry.field(default="", description="What the inspector saw.")
+
+
+@strawberry.input(
+    description="Something to fix, about an item that fell short. A breached veto "
+    "item needs one, and opens a case however `serious` is set."
+)
+class InspectionFindingInput:
+    item: strawberry.ID = strawberry.field(
+        description="The TemplateItem that fell short, among the results."
+    )
+    deadline: date = strawberry.field(description="After the inspection's day.")
+    text: str = strawberry.field(
+        default="", description="Left empty, the item's own text."
+    )
+    serious: bool = strawberry.field(
+        default=False, description="Opens a VIOLATION case in the ledger."
+    )
+
+
+@strawberry.input(description="An inspection, as the instructor saw it.")
+class RecordInspectionInput:
+    institution: strawberry.ID = strawberry.field(
+        description="An institution the instructor is posted to."
+    )
+    inspected_on: date = strawberry.field(description="Today or earlier.")
+    notes: str = strawberry.field(default="", description="Notes on the visit.")
+    results: list[InspectionResultInput] = strawberry.field(
+        default_factory=list,
+        description="The items that fell short, were breached or earned a bonus.",
+    )
+    findings: list[InspectionFindingInput] = strawberry.field(
+        default_factory=list, description="What must be fixed, and by when."
+    )
+
+
+@strawberry.input(description="A finding confirmed fixed.")
+class ResolveFindingInput:
+    finding: strawberry.ID = strawberry.field(description="An open Finding.")
+    resolution: str = strawberry.field(description="How it was fixed.")
+
+
+@strawberry.input(description="The office's decision on an institution's list.")
+class SetListMembershipInput:
+    institution: strawberry.ID = strawberry.field(description="The institution.")
+    list_name: types.ListName | None = strawberry.field(
+        description="The list to put it on; null takes it off every list. Left "
+        "out it counts as null, so always give it."
+    )
+    reason: str = strawberry.field(description="The office's reason, kept with it.")
+    seen_change: strawberry.ID | None = strawberry.field(
+        description="The newest ListChange of the institution the decider saw, "
+        "from `listHistory(first: 1)`; null if it had none. Should a change have "
+        "come since, the decision is refused with CONFLICT."
+    )
+
+
+@strawberry.input(description="A decision on a move waiting for one.")
+class DecideListChangeInput:
+    change: strawberry.ID = strawberry.field(description="A PENDING ListChange.")
+    confirm: bool = strawberry.field(description="True confirms it, false rejects it.")
+    note: str = strawberry.field(
+        default="", description="Required when rejecting: why."
+    )
+
+
+@strawberry.input(description="An item of the checklist.")
+class TemplateItemInput:
+    section: str = strawberry.field(
+        description="The section it is listed under; items of one section follow "
+        "each other."
+    )
+    text: str = strawberry.field(description="What the inspector checks.")
+    kind: ItemKind = strawberry.field(description="How it counts in the score.")
+    points: str = strawberry.field(
+        default="0",
+        description="Above 0 and at most 100, to one decimal place; ignored for a "
+        "veto item. The standard items add up to 100.",
+    )
+
+
+@strawberry.input(description="A new version of the scoring template.")
+class SaveScoringTemplateInput:
+    based_on_version: int = strawberry.field(
+        description="The version the edit started from; refused with CONFLICT if "
+        "another version was saved meanwhile."
+    )
+    name: str = strawberry.field(description="The checklist's title.")
+    note: str = strawberry.field(default="", description="What changed, and why.")
+    items: list[TemplateItemInput] = strawberry.field(
+        description="The whole checklist, in order."
+    )
+
+
+@strawberry.type(description="The inspection recorded, or why not.")
+class InspectionPayload:
+    inspection: Inspection | None = strawberry.field(
+        description="As recorded; null when refused."
+    )
+    errors: list[FieldError] = strawberry.field(description=ERRORS)
+
+
+@strawberry.type(description="The finding fixed, or why not.")
+class FindingPayload:
+    finding: Finding | None = strawberry.field(
+        description="As it now is; null when refused."
+    )
+    errors: list[FieldError] = strawberry.field(description=ERRORS)
+
+
+@strawberry.type(description="The list change made, or why not.")
+class ListChangePayload:
+    list_change: ListChange | None = strawberry.field(
+        description="The change made; null when refused, or when the institution "
+        "was on that list already."
+    )
+    institution: types.Institution | None = strawberry.field(
+        description="The institution as it now is, after a refusal too."
+    )
+    errors: list[FieldError] = strawberry.field(description=ERRORS)
+
+
+@strawberry.type(description="The template version saved, or why not.")
+class ScoringTemplatePayload:
+    scoring_template: ScoringTemplate | None = strawberry.field(
+        description="The version saved; after a CONFLICT, the current version."
+    )
+    errors: list[FieldError] = strawberry.field(description=ERRORS)
+
+
+@strawberry.type
+class SupervisionMutation:
+    @strawberry.mutation(
+        description="An instructor's inspection of an institution they are posted "
+        "to, scored against the current template. Serious findings open cases; "
+        "the institution's card and list follow at once. Errors name a result or "
+        "finding by its place in the input, such as `results.0` or "
+        "`findings.1.deadline`."
+    )
+    async def record_inspection(
+        self, info: Info, input: RecordInspectionInput
+    ) -> InspectionPayload:
+        async def write():
+            data = _inspection_data(input)
+            try:
+                return await inspections.record_inspection(
+                    info.context.actor, data, _thresholds(info)
+                )
+            except Refused as refusal:
+                raise _named_as_input(refusal, data) from None
+
+        return await attempt(write, InspectionPayload, "inspection", Inspection)
+
+    @strawberry.mutation(description="Confirm a finding fixed.")
+    async def resolve_finding(
+        self, info: Info, input: ResolveFindingInput
+    ) -> FindingPayload:
+        async def write():
+            return await inspections.resolve_finding(
+                info.context.actor,
+                decode_id(input.finding, "Finding", "finding"),
+                input.resolution,
+                _thresholds(info),
+            )
+
+        return await attempt(write, FindingPayload, "finding", Finding)
+
+    @strawberry.mutation(
+        description="The office puts an institution on a list, or takes it off "
+        "all of them, with its reason. A move onto or off the blacklist comes "
+        "back PENDING until another administrator decides it."
+    )
+    async def set_list_membership(
+        self, info: Info, input: SetListMembershipInput
+    ) -> ListChangePayload:
+        async def write():
+            return await standing.set_list_membership(
+                info.context.actor,
+                decode_id(input.institution, "Institution", "institution"),
+                input.list_name,
+                input.reason,
+                seen_change_id=decode_id(input.seen_change, "ListChange", "seenChange")
+                if input.seen_change
+                else None,
+            )
+
+        institution_id = _id_of(input.institution, "Institution")
+        return await _list_change_payload(info, write, institution_id)
+
+    @strawberry.mutation(
+        description="Another administrator confirms or rejects a move onto or off "
+        "the blacklist; nobody decides their own proposal."
+    )
+    async def decide_list_change(
+        self, info: Info, input: DecideListChangeInput
+    ) -> ListChangePayload:
+        async def write():
+            return await standing.decide(
+                info.context.actor,
+                decode_id(input.change, "ListChange", "change"),
+                confirm=input.confirm,
+                note=input.note,
+            )
+
+        institution_id = await _institution_of_change(
+            info, _id_of(input.change, "ListChange")
+        )
+        return await _list_change_payload(info, write, institution_id)
+
+    @strawberry.mutation(
+        description="Save a new version of the scoring template. Past inspections "
+        "keep the version they were scored with."
+    )
+    async def save_scoring_template(
+        self, info: Info, input: SaveScoringTemplateInput
+    ) -> ScoringTemplatePayload:
+        async def write():
+            return await scoring.save_template(
+                info.context.actor,
+                input.based_on_version,
+                input.name,
+                input.note,
+                [
+                    scoring.ItemInput(item.section, item.text, item.kind, item.points)
+                    for item in input.items
+                ],
+            )
+
+        return await attempt(
+            write, ScoringTemplatePayload, "scoring_template", ScoringTemplate
+        )
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _thresholds(info: Info) -> standing.Thresholds:
+    return standing.Thresholds.of(info.context.request.app.state.settings)
+
+
+def _inspection_data(input: RecordInspectionInput) -> inspections.InspectionInput:
+    return inspections.InspectionInput(
+        institution_id=decode_id(input.institution, "Institution", "institution"),
+        inspected_on=input.inspected_on,
+        notes=input.notes,
+        results=tuple(
+            scoring.ResultInput(
+                item_id=decode_id(result.item, "TemplateItem", f"results.{n}.item"),
+                points=result.points,
+                breached=result.breached,
+                note=result.note,
+            )
+            for n, result in enumerate(input.results)
+        ),
+        findings=tuple(
+            inspections.FindingInput(
+                item_id=decode_id(finding.item, "TemplateItem", f"findings.{n}.item"),
+                text=finding.text,
+                deadline=finding.deadline,
+                serious=finding.serious,
+            )
+            for n, finding in enumerate(input.findings)
+        ),
+    )
+
+
+def _named_as_input(refusal: Refused, data: inspections.InspectionInput) -> Refused:
+    """The refusal with its fields named as the input names them.
+
+    The domain names a result or finding by its item's id (`results.12.note`),
+    as a page's form does; the input names it by its place in a list
+    (`results.0.note`). A finding the domain added for a breached veto item
+    is blamed on that breach.
+    """
+    results = {result.item_id: n for n, result in enumerate(data.results)}
+    findings = {finding.item_id: n for n, finding in enumerate(data.findings)}
+
+    def named(field: str | None) -> str | None:
+        kind, _, rest = (field or "").partition(".")
+        item, _, part = rest.partition(".")
+        if kind not in ("results", "findings") or not item.isdigit():
+            return field
+        if kind == "findings" and int(item) not in findings and int(item) in results:
+            return f"results.{results[int(item)]}.breached"
+        place = (results if kind == "results" else findings).get(int(item))
+        if place is None:
+            return field
+        return f"{kind}.{place}.{part}" if part else f"{kind}.{place}"
+
+    return Refused(
+        [replace(error, field=named(error.field)) for error in refusal.errors],
+        refusal.current,
+    )
+
+
+async def _list_change_payload(
+    info: Info,
+    write: Callable[[], Awaitable[models.ListChange | None]],
+    institution_id: int | None,
+) -> ListChangePayload:
+    """The payload of a list decision, with the institution as it now is, so
+    that after a CONFLICT the caller sees what changed meanwhile."""
+    try:
+        change = await write()
+        errors = []
+    except Refused as refusal:
+        change = None
+        errors = [as_field_error(error) for error in refusal.errors]
+
+    return ListChangePayload(
+        list_change=ListChange.from_optional_row(change),
+        institution=await _institution_now(info, institution_id),
+        errors=errors,
+    )
+
+
+async def _institution_now(
+    info: Info, institution_id: int | None
+) -> types.Institution | None:
+    """The institution read afresh, not through the request's loader, which
+    may hold it from before the write; None if the caller may not see it."""
+    if institution_id is None:
+        return None
+    try:
+        found = await institutions.institutions_by_id(
+            info.context.actor, [institution_id]
+        )
+    except DomainError:
+        return None  # the write was refused as well, and says why
+    return types.Institution.from_optional_row(found.get(institution_id))
+
+
+async def _institution_of_change(info: Info, change_id: int | None) -> int | None:
+    """The institution a list change moves, if the caller may see it."""
+    if change_id is None:
+        return None
+    try:
+        change = await info.context.loaders.list_change.load(change_id)
+    except DomainError:
+        return None
+    return change.institution_id if change else None
+
+
+def _id_of(value: str | None, type_name: str) -> int | None:
+    """The record id of a global id of `type_name`; None for anything else."""
+    parsed = parse_global_id(value) if value else None
+    return parsed[1] if parsed and parsed[0] == type_name else None
