@@ -23,6 +23,7 @@ from schema.errors import ErrorPresentation, log_errors
 from schema.limits import CostLimit, IntrospectionForSignedIn
 from schema.mutations import Mutation as OrganisationMutation
 from schema.query import Query as OrganisationQuery
+from schema.supervision import SupervisionMutation, SupervisionQuery
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -32,8 +33,10 @@ MAX_TOKENS = 2000
 CACHED_QUERIES = 256
 
 
-Query = merge_types("Query", (OrganisationQuery, CaseQuery))
-Mutation = merge_types("Mutation", (OrganisationMutation, CaseMutation))
+Query = merge_types("Query", (OrganisationQuery, CaseQuery, SupervisionQuery))
+Mutation = merge_types(
+    "Mutation", (OrganisationMutation, CaseMutation, SupervisionMutation)
+)
 
 
 class XiaowaiSchema(strawberry.Schema):

@@ -5,7 +5,7 @@ from enum import Enum
 
 import strawberry
 
-from schema.types import Category, LicenseStatus, OperatingStatus
+from schema.types import Card, Category, LicenseStatus, ListName, OperatingStatus
 from server import institutions, organisation
 
 InstitutionOrderField = strawberry.enum(
@@ -33,6 +33,12 @@ class InstitutionFilter:
     operating_status: list[OperatingStatus] | None = None
     village: strawberry.ID | None = None
     district: strawberry.ID | None = None
+    card: list[Card] | None = strawberry.field(
+        default=None, description="Institutions holding any of these cards."
+    )
+    list_name: list[ListName] | None = strawberry.field(
+        default=None, description="Institutions on any of these lists."
+    )
 
 
 @strawberry.input

@@ -36,7 +36,8 @@ class CostLimit(SchemaExtension):
     cost of every query in the response's `extensions.cost`.
 
     Each field costs 1, times the number of items of every list page above
-    it: `first` or `last` when given, else the default page size. A page of
+    it: `first` or `last` when given, else the default page size. A list that
+    takes `first` (an institution's history) counts as a page. A page of
     100 institutions with their village and documents costs a few hundred; a
     page of pages of pages costs millions and is refused before it runs.
     """
@@ -182,7 +183,7 @@ class CostEstimate:
 
         returned = get_named_type(definition.type)
         inner = multiplier
-        if returned.name.endswith("Connection"):
+        if returned.name.endswith("Connection") or "first" in definition.args:
             inner *= self.page_size(field)
         return multiplier + self.selections(
             field.selection_set, returned, inner, fragments_used

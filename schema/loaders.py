@@ -9,13 +9,14 @@ actor may see.
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from server import cases, institutions, organisation
+from server import cases, inspections, institutions, organisation
+from server import supervision_reads as supervision
 from server.models import (
     District,
     LeadershipGroup,
@@ -25,6 +26,7 @@ from server.models import (
     Unit,
     Village,
 )
+from server.pagination import Page, PageRequest
 from server.permissions import Actor
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -144,4 +146,85 @@ class Loaders:
                 return await cases.children_of(actor, model, ids, order)
 
             self.__dict__[key] = self._grouped(fetch)
+        return self.__dict__[key]
+
+    # --- supervision ---
+
+    @cached_property
+    def inspection(self) -> DataLoader[int, Any]:
+        return self._keyed(inspections.inspections_by_id, missing=None)
+
+    @cached_property
+    def finding(self) -> DataLoader[int, Any]:
+        return self._keyed(supervision.findings_by_id, missing=None)
+
+    @cached_property
+    def list_change(self) -> DataLoader[int, Any]:
+        return self._keyed(supervision.list_changes_by_id, missing=None)
+
+    @cached_property
+    def scoring_template(self) -> DataLoader[int, Any]:
+        return self._keyed(supervision.templates_by_id, missing=None)
+
+    @cached_property
+    def template_item(self) -> DataLoader[int, Any]:
+        return self._keyed(supervision.template_items_by_id, missing=None)
+
+    @cached_property
+    def items_of_template(self) -> DataLoader[int, list[Any]]:
+        return self._grouped(supervision.items_of_templates)
+
+    @cached_property
+    def results_of_inspection(self) -> DataLoader[int, list[Any]]:
+        return self._grouped(supervision.results_by_inspection)
+
+    @cached_property
+    def findings_of_inspection(self) -> DataLoader[int, list[Any]]:
+        return self._grouped(supervision.findings_by_inspection)
+
+    @cached_property
+    def open_findings(self) -> DataLoader[int, list[Any]]:
+        return self._grouped(supervision.open_findings)
+
+    @cached_property
+    def latest_inspection(self) -> DataLoader[int, Any]:
+        return self._keyed(supervision.latest_inspections, missing=None)
+
+    @cached_property
+    def list_change_in_force(self) -> DataLoader[int, Any]:
+        return self._keyed(supervision.list_changes_in_force, missing=None)
+
+    @cached_property
+    def pending_list_change(self) -> DataLoader[int, Any]:
+        return self._keyed(supervision.pending_list_changes_of, missing=None)
+
+    def card_history(self, limit: int) -> DataLoader[int, list[Any]]:
+        """The newest `limit` card changes per institution; one loader per length."""
+        return self._once(
+            f"card_history:{limit}",
+            lambda: self._grouped(partial(supervision.card_history, limit=limit)),
+        )
+
+    def list_history(self, limit: int) -> DataLoader[int, list[Any]]:
+        return self._once(
+            f"list_history:{limit}",
+            lambda: self._grouped(partial(supervision.list_history, limit=limit)),
+        )
+
+    def inspections_of(self, request: PageRequest) -> DataLoader[int, Any]:
+        """One page of inspections per institution, the same page for each."""
+
+        async def fetch(actor: Actor, ids: Iterable[int]) -> dict[int, Any]:
+            return await supervision.inspections_of(actor, ids, request)
+
+        return self._once(
+            f"inspections_of:{request}", lambda: self._keyed(fetch, Page.empty())
+        )
+
+    def _once(
+        self, key: str, create: Callable[[], DataLoader[int, Any]]
+    ) -> DataLoader[int, Any]:
+        """The request's loader named `key`, created on first use."""
+        if key not in self.__dict__:
+            self.__dict__[key] = create()
         return self.__dict__[key]

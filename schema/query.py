@@ -11,6 +11,13 @@ from schema.cases import Case, Dispatch, Notice, Patrol
 from schema.connections import Connection, connection, page_request
 from schema.context import Info
 from schema.ids import parse_global_id, record_id
+from schema.supervision import (
+    Finding,
+    Inspection,
+    ListChange,
+    ScoringTemplate,
+    TemplateItem,
+)
 from server import audit, institutions, organisation
 from server.errors import DomainError, ErrorCode
 from server.i18n import _
@@ -31,6 +38,11 @@ NODE_TYPES: dict[str, type[types.Record]] = {
         types.Person,
         types.LeadershipGroup,
         types.Institution,
+        Inspection,
+        Finding,
+        ScoringTemplate,
+        TemplateItem,
+        ListChange,
     )
 }
 
@@ -197,6 +209,8 @@ class Query:
                 operating_statuses=tuple(where.operating_status or ()),
                 village_id=record_id(where.village, "Village", "village"),
                 district_id=record_id(where.district, "District", "district"),
+                cards=tuple(where.card or ()),
+                list_names=tuple(where.list_name or ()),
             ),
             institutions.institution_ordering(
                 order.field, descending=order.direction == inputs.OrderDirection.DESC

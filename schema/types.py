@@ -9,16 +9,22 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
-from typing import Any, ClassVar, Self, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeVar
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from schema.connections import Connection, connection
 from schema.context import Info
-from server import models
+from server import models, standing
 from server.organisation import visible_phone
+from server.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest
 from server.permissions import Actor
+
+if TYPE_CHECKING:
+    from schema.supervision import CardChange, Finding, Inspection, ListChange
 
 Category = strawberry.enum(models.Category, description="What an institution teaches.")
 LicenseStatus = strawberry.enum(
@@ -37,6 +43,30 @@ Role = strawberry.enum(
     models.Role, description="What an account may do; see DESIGN.md."
 )
 TokenScope = strawberry.enum(models.TokenScope)
+Card = strawberry.enum(
+    models.Card,
+    description="The card an institution holds (红黄绿牌), from its inspections.",
+)
+ListName = strawberry.enum(
+    models.ListName,
+    description="The lists (三类名单): WHITE (白名单), KEY for key supervision "
+    "(重点监督名单), BLACK (黑名单).",
+)
+
+# The supervision's types show institutions, and institutions show them: one
+# of the two modules must name the other's types lazily.
+_SUPERVISION = "schema.supervision"
+LazyCardChange = Annotated["CardChange", strawberry.lazy(_SUPERVISION)]
+LazyListChange = Annotated["ListChange", strawberry.lazy(_SUPERVISION)]
+LazyInspection = Annotated["Inspection", strawberry.lazy(_SUPERVISION)]
+LazyFinding = Annotated["Finding", strawberry.lazy(_SUPERVISION)]
+
+HistoryLength = Annotated[
+    int,
+    strawberry.argument(
+        description=f"How many changes, the newest first: 0 to {MAX_PAGE_SIZE}."
+    ),
+]
 
 T = TypeVar("T", bound="FromRow")
 
@@ -288,6 +318,13 @@ class Institution(Record):
     )
     created_at: datetime
     updated_at: datetime
+    card: Card | None = strawberry.field(
+        description="The card it holds; null until its first inspection."
+    )
+    list_name: ListName | None = strawberry.field(
+        description="The list it is on; null when on none. A move onto or off the "
+        "blacklist shows here once a second administrator confirms it."
+    )
     village_id: strawberry.Private[int | None]
 
     @strawberry.field
@@ -315,6 +352,84 @@ class Institution(Record):
     async def instructors(self, info: Info) -> list[Person]:
         rows = await info.context.loaders.instructors_of_institution.load(self.id)
         return Person.from_rows(rows)
+
+    @strawberry.field(
+        description="Why it holds its card, in the reader's language; null "
+        "while it has none."
+    )
+    async def card_reason(self, info: Info) -> str | None:
+        changes = await info.context.loaders.card_history(1).load(self.id)
+        return standing.reason_for(changes[0]) if changes else None
+
+    @strawberry.field(
+        description="Why it is on its list, or on none: the rule explained in "
+        "the reader's language, or the office's reason for its decision; null "
+        "while no list rule has looked at it."
+    )
+    async def list_reason(self, info: Info) -> str | None:
+        change = await info.context.loaders.list_change_in_force.load(self.id)
+        return standing.reason_for(change) if change else None
+
+    @strawberry.field(
+        description="A move onto or off the blacklist waiting for an "
+        "administrator to confirm or reject it; null if none waits."
+    )
+    async def pending_list_change(self, info: Info) -> LazyListChange | None:
+        row = await info.context.loaders.pending_list_change.load(self.id)
+        return _supervision().ListChange.from_optional_row(row)
+
+    @strawberry.field(description="How its card changed, the newest change first.")
+    async def card_history(
+        self, info: Info, first: HistoryLength = DEFAULT_PAGE_SIZE
+    ) -> list[LazyCardChange]:
+        limit = PageRequest(first=first).size()
+        rows = await info.context.loaders.card_history(limit).load(self.id)
+        return _supervision().CardChange.from_rows(rows)
+
+    @strawberry.field(
+        description="How its list changed, the newest change first: moves "
+        "applied, waiting, rejected and superseded."
+    )
+    async def list_history(
+        self, info: Info, first: HistoryLength = DEFAULT_PAGE_SIZE
+    ) -> list[LazyListChange]:
+        limit = PageRequest(first=first).size()
+        rows = await info.context.loaders.list_history(limit).load(self.id)
+        return _supervision().ListChange.from_rows(rows)
+
+    @strawberry.field(description="Its inspections, the latest first.")
+    async def inspections(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"How many inspections: 0 to {MAX_PAGE_SIZE}; "
+                f"{DEFAULT_PAGE_SIZE} if not given."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="The `endCursor` of the page before."),
+        ] = None,
+    ) -> Connection[LazyInspection]:
+        request = PageRequest(first=first, after=after)
+        request.size()  # refuse a bad size before any loading
+        page = await info.context.loaders.inspections_of(request).load(self.id)
+        return connection(page, _supervision().Inspection.from_row)
+
+    @strawberry.field(description="Its latest inspection; null if never inspected.")
+    async def latest_inspection(self, info: Info) -> LazyInspection | None:
+        row = await info.context.loaders.latest_inspection.load(self.id)
+        return _supervision().Inspection.from_optional_row(row)
+
+    @strawberry.field(
+        description="What its inspections found that is not fixed yet, the "
+        "earliest deadline first."
+    )
+    async def open_findings(self, info: Info) -> list[LazyFinding]:
+        rows = await info.context.loaders.open_findings.load(self.id)
+        return _supervision().Finding.from_rows(rows)
 
 
 @strawberry.type(
@@ -366,6 +481,14 @@ class Viewer:
             token_scope=actor.token_scope,
             person_id=actor.person_id,
         )
+
+
+def _supervision() -> ModuleType:
+    """The supervision's types, imported when first needed: that module
+    imports this one."""
+    from schema import supervision
+
+    return supervision
 
 
 async def _load_one(

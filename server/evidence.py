@@ -23,6 +23,7 @@ from server.i18n import _
 from server.inspections import visible_inspections
 from server.models import Case, Evidence, Inspection, Patrol
 from server.permissions import Actor, Permission
+from server.validation import allowed
 
 MAX_BYTES = 10 * 1024 * 1024
 SIGNATURES = (
@@ -121,6 +122,14 @@ async def _may_attach(
         raise Refused(
             [FieldError(None, ErrorCode.INVALID, _("Attach the file to one record."))]
         )
+    # Whoever may add no file to any such record hears why (sign in first,
+    # or not allowed), not that the record they named is not there.
+    if inspection_id is not None:
+        allowed(actor, Permission.RECORD_INSPECTIONS)
+    elif not (
+        actor.can(Permission.MANAGE_CASES) or actor.can(Permission.REPORT_PROBLEMS)
+    ):
+        allowed(actor, Permission.MANAGE_CASES)
     if case_id is not None:
         visible, may_write = await _case_access(actor, case_id)
     elif patrol_id is not None:

@@ -6,15 +6,18 @@ cost the same at row 100,000 as at row 1, and a row added while someone
 pages through a list neither repeats nor skips a row for them.
 """
 
+import asyncio
 import base64
 import binascii
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any, Generic, TypeVar
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, RawSQL
+from tortoise.functions import Count
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -102,6 +105,15 @@ class Page(Generic[ModelT]):
         """The number of rows in the whole list; one more query, so only on demand."""
         return await self._count()
 
+    @classmethod
+    def empty(cls) -> "Page[Any]":
+        """The page of a list with nothing in it."""
+
+        async def nothing() -> int:
+            return 0
+
+        return cls([], [], has_next_page=False, has_previous_page=False, _count=nothing)
+
     @property
     def start_cursor(self) -> str | None:
         return self.cursors[0] if self.cursors else None
@@ -136,6 +148,119 @@ async def paginate(
         has_previous_page=has_more if backwards else request.after is not None,
         _count=queryset.count,
     )
+
+
+async def paginate_each(
+    model: type[ModelT],
+    column: str,
+    keys: Iterable[int],
+    ordering: Ordering,
+    request: PageRequest,
+    where: Q | None = None,
+) -> dict[int, Page[ModelT]]:
+    """The same page of many lists at once: for each of `keys`, the rows of
+    `model` whose `column` holds it, paged as `paginate` pages one list.
+
+    The rows of every page come in one statement (see `first_of_each`); the
+    total counts, when asked for, in one more for all of them. `where` narrows
+    the rows with plain values only (no subqueries), as `first_of_each` needs.
+    """
+    keys = list(dict.fromkeys(keys))
+    size = request.size()
+    backwards = request.backwards
+    walk = ordering.reversed() if backwards else ordering
+    cursor = request.before if backwards else request.after
+
+    narrowed = where or Q()
+    if cursor is not None:
+        narrowed &= _after(walk, decode_cursor(cursor, ordering))
+    groups = (
+        await first_of_each(model, column, keys, walk, size + 1, narrowed)
+        if size
+        else {}
+    )
+    counts = _GroupCounts(model, column, keys, where or Q())
+
+    pages = {}
+    for key in keys:
+        rows = groups.get(key, [])
+        has_more = len(rows) > size
+        rows = rows[:size]
+        if backwards:
+            rows.reverse()
+        pages[key] = Page(
+            items=rows,
+            cursors=[encode_cursor(row, ordering) for row in rows],
+            has_next_page=has_more if not backwards else request.before is not None,
+            has_previous_page=has_more if backwards else request.after is not None,
+            _count=partial(counts.of, key),
+        )
+    return pages
+
+
+async def first_of_each(
+    model: type[ModelT],
+    column: str,
+    keys: Iterable[int],
+    ordering: Ordering,
+    count: int,
+    where: Q | None = None,
+) -> dict[int, list[ModelT]]:
+    """The first `count` rows in `ordering` of each group of rows sharing a
+    value of `column`, for each of `keys`, in one statement.
+
+    ROW_NUMBER() numbers the rows of each group in order and the statement
+    keeps the first `count`, so a list of a hundred institutions costs one
+    statement however long their histories grow. Tortoise has no window
+    functions, so the numbered query is built by Tortoise with its values
+    written inline and wrapped in raw SQL; `where` must therefore compare
+    plain values (ids, dates, names) and hold no subquery, whose parameters
+    Tortoise would not write inline.
+    """
+    keys = list(dict.fromkeys(int(key) for key in keys))
+    if not keys or count <= 0:
+        return {}
+
+    order = ", ".join(
+        f'"{key.column}" {"DESC" if key.descending else "ASC"}' for key in ordering.keys
+    )
+    numbered = model.filter(where or Q(), **{f"{column}__in": keys}).annotate(
+        place=RawSQL(f'ROW_NUMBER() OVER (PARTITION BY "{column}" ORDER BY {order})')
+    )
+    statement = (
+        f"SELECT * FROM ({numbered.sql(params_inline=True)}) AS numbered "
+        f'WHERE "place" <= {int(count)} ORDER BY "{column}", "place"'
+    )
+    grouped: dict[int, list[ModelT]] = {}
+    for row in await model.raw(statement):
+        grouped.setdefault(getattr(row, column), []).append(row)
+    return grouped
+
+
+class _GroupCounts:
+    """How many rows each group holds, counted for all groups at the first ask.
+
+    The pages of one `paginate_each` share it, so their `total_count`s cost one
+    statement together, and none unless asked.
+    """
+
+    def __init__(
+        self, model: type[Model], column: str, keys: list[int], where: Q
+    ) -> None:
+        self.query = (
+            model.filter(where, **{f"{column}__in": keys})
+            .group_by(column)
+            .annotate(rows=Count("id"))
+            .values_list(column, "rows")
+        )
+        self.counts: dict[int, int] | None = None
+        self.lock = asyncio.Lock()
+
+    async def of(self, key: int) -> int:
+        async with self.lock:
+            if self.counts is None:
+                self.counts = dict(await self.query)
+        return self.counts.get(key, 0)
 
 
 def encode_cursor(row: Model, ordering: Ordering) -> str:

@@ -9,6 +9,7 @@ import re
 
 import httpx
 import pytest
+from strawberry import relay
 
 from schema import build_schema
 from server import database
@@ -62,6 +63,11 @@ QUERIES = {
     ),
     "cases": ("{ cases { totalCount } }", ALLOWED_ONLY),
     "patrols": ("{ patrols { totalCount } }", ALLOWED_ONLY),
+    "inspections": ("{ inspections { totalCount } }", ALLOWED_ONLY),
+    "scoringTemplate": ("{ scoringTemplate { version } }", ALLOWED_ONLY),
+    "scoringTemplates": ("{ scoringTemplates { version } }", ALLOWED_ONLY),
+    "pendingListChanges": ("{ pendingListChanges { totalCount } }", ALLOWED_ONLY),
+    "coverage": ("{ coverage { monthStart } }", ALLOWED_ONLY),
 }
 REPORTERS = {"admin", "supervisor", "write token"}
 ANSWERERS = {"admin", "unit", "write token"}
@@ -103,12 +109,25 @@ MUTATIONS = {
     "acknowledgeDispatch": "{ dispatch: $dispatch }",
     "reportDispatch": '{ dispatch: $dispatch, report: "done" }',
     "uploadEvidence": "{ case: $case, file: $file }",
+    "recordInspection": '{ institution: $posting, inspectedOn: "2026-01-05" }',
+    "resolveFinding": '{ finding: $finding, resolution: "已整改" }',
+    "setListMembership": (
+        '{ institution: $institution, listName: KEY, reason: "x", seenChange: null }'
+    ),
+    "decideListChange": "{ change: $change, confirm: true }",
+    "saveScoringTemplate": '{ basedOnVersion: 1, name: "x", items: [] }',
 }
 MUTATION_RULES = {
     "recordPatrol": {"supervisor"},
     "reportProblem": REPORTERS,
     "acknowledgeDispatch": ANSWERERS,
     "reportDispatch": ANSWERERS,
+    # Inspections are recorded on an instructor's own account, never a token's.
+    "recordInspection": {"instructor"},
+    "resolveFinding": {"admin", "instructor", "write token"},
+    # A blacklist decision needs an administrator's account: a token proposes.
+    "decideListChange": {"admin"},
+    "saveScoringTemplate": {"admin"},
 }
 
 
@@ -161,6 +180,9 @@ async def ids(client: httpx.AsyncClient) -> dict[str, str]:
                   schools(first: 1) { edges { node { id } } }
                   districts(first: 1) { edges { node { id } } }
                   leadershipGroup { id }
+                  posting: institutions(first: 1, filter: {text: "舞梦"}) {
+                    edges { node { id } }
+                  }
                 }"""
             },
         )
@@ -184,6 +206,11 @@ async def ids(client: httpx.AsyncClient) -> dict[str, str]:
         "school": first("schools"),
         "district": first("districts"),
         "group": data["leadershipGroup"]["id"],
+        "posting": first("posting"),  # 董兰超, the instructor, is posted there
+        # Ids of records that are not there: who may act hears NOT_FOUND or
+        # CONFLICT, who may not hears so.
+        "finding": str(relay.GlobalID("Finding", "999999")),
+        "change": str(relay.GlobalID("ListChange", "999999")),
     }
     return known | await a_case_dispatched_to(client, known["v"], police)
 
