@@ -27,6 +27,7 @@ from server.models import (
     CaseEvent,
     CaseKind,
     CaseState,
+    Complaint,
     Dispatch,
     DispatchState,
     Document,
@@ -225,6 +226,24 @@ async def _open_case(
     return case
 
 
+async def check_new_case(
+    checks: Checks, village_id: int | None, finding: FindingInput
+) -> None:
+    """Check a case the office opens itself, on a report from the public."""
+    if village_id is None or not await Village.exists(id=village_id):
+        checks.fail("village", ErrorCode.NOT_FOUND, _("Choose one from the list."))
+    await _check_finding(checks, finding, "finding")
+
+
+async def open_case_on_report(
+    actor: Actor, village_id: int, finding: FindingInput
+) -> Case:
+    """Open a case checked by `check_new_case`; call it inside the
+    transaction of the triage."""
+    allowed(actor, Permission.MANAGE_CASES)
+    return await _open_case(actor, village_id, finding, None, today())
+
+
 async def open_violation_case(
     actor: Actor, institution: Institution, finding: str, on: date
 ) -> Case:
@@ -362,8 +381,17 @@ async def advance_case(
         await audit.record(
             actor, f"case.{step.action.lower()}", case, before, audit.snapshot(case)
         )
+        if to_state == CaseState.VERIFIED:
+            await _substantiate_reports(case)
         await standing.refresh([case.institution_id], by=actor.label)
     return case
+
+
+async def _substantiate_reports(case: Case) -> None:
+    """The public's reports that led to a case the office verified were true."""
+    await Complaint.filter(case_id=case.id, substantiated_on=None).update(
+        substantiated_on=today()
+    )
 
 
 def _checked_step(case: Case, step: StepInput) -> dict[str, Any]:
@@ -742,3 +770,31 @@ async def _answer(
         await _event(actor, case, action, case.state, case.state, report, details)
         await audit.record(actor, f"dispatch.{state.lower()}", dispatch, None, details)
     return await Dispatch.get(id=dispatch.id)
+
+
+# --- publishing a penalty ------------------------------------------------
+
+
+async def publish_penalty(
+    actor: Actor, penalty_id: int, version: int, summary: str | None, publish: bool
+) -> Penalty:
+    """Make a penalty public (曝光、通报) with a summary written for the
+    public, or withdraw it from the public pages."""
+    allowed(actor, Permission.MANAGE_CASES)
+    checks = Checks()
+    summary = checks.text("summary", summary, max_length=2000, required=publish)
+    checks.done()
+
+    async with in_transaction():
+        penalty = await claim_version(Penalty, penalty_id, version)
+        before = audit.snapshot(penalty, version=version)
+        if publish and not penalty.published:
+            penalty.published_at = datetime.now(OFFICE_TIMEZONE)
+        if not publish:
+            penalty.published_at = None
+        penalty.published = publish
+        penalty.public_summary = summary or penalty.public_summary
+        await penalty.save()
+        action = "penalty.publish" if publish else "penalty.withdraw"
+        await audit.record(actor, action, penalty, before, audit.snapshot(penalty))
+    return penalty

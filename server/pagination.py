@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from typing import Any, Generic, TypeVar
@@ -113,6 +113,10 @@ class Page(Generic[ModelT]):
             return 0
 
         return cls([], [], has_next_page=False, has_previous_page=False, _count=nothing)
+
+    def holding(self, items: list[Any]) -> "Page[Any]":
+        """The same page with other values in place of its rows, one for one."""
+        return replace(self, items=items)
 
     @property
     def start_cursor(self) -> str | None:

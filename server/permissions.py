@@ -34,6 +34,10 @@ class Permission(StrEnum):
     MANAGE_TEMPLATES = "MANAGE_TEMPLATES"
     # Lists by the office's decision, and confirming blacklist moves.
     DECIDE_LISTS = "DECIDE_LISTS"
+    READ_COMPLAINTS = "READ_COMPLAINTS"
+    TRIAGE_COMPLAINTS = "TRIAGE_COMPLAINTS"
+    # How to reach a member of the public who reported; administrators alone.
+    SEE_COMPLAINT_CONTACTS = "SEE_COMPLAINT_CONTACTS"
 
 
 READING = frozenset(
@@ -42,7 +46,7 @@ READING = frozenset(
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.LEADER: READING,
+    Role.LEADER: READING | {Permission.READ_COMPLAINTS},
     # Supervisors, instructors and units read institutions and cases within
     # their scope only; see `institution_scope` and `server.cases`.
     Role.SUPERVISOR: READING | {Permission.REPORT_PROBLEMS},
@@ -51,10 +55,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 TOKEN_PERMISSIONS: dict[TokenScope, frozenset[Permission]] = {
-    TokenScope.READ: READING | {Permission.READ_AUDIT},
+    TokenScope.READ: READING | {Permission.READ_AUDIT, Permission.READ_COMPLAINTS},
     TokenScope.WRITE: READING
     | {
         Permission.READ_AUDIT,
+        Permission.READ_COMPLAINTS,
+        Permission.TRIAGE_COMPLAINTS,
         Permission.EDIT_ORGANISATION,
         Permission.REPORT_PROBLEMS,
         Permission.MANAGE_CASES,

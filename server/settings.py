@@ -40,6 +40,8 @@ class Settings:
     card_red_below: Decimal = Decimal(75)
     standing_sweep_minutes: int = 60  # 0: no sweep inside the service
     public_url: str | None = None  # where parents reach the public directory
+    complaints_per_hour: int = 5  # reports accepted from one client address
+    complaint_min_seconds: int = 3  # a form sent sooner was filled by a program
 
     @property
     def evidence_folder(self) -> Path:
@@ -88,6 +90,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         session_hours=_positive(
             "XIAOWAI_SESSION_HOURS", env.get("XIAOWAI_SESSION_HOURS", "12")
+        ),
+        complaints_per_hour=_positive(
+            "XIAOWAI_COMPLAINTS_PER_HOUR",
+            env.get("XIAOWAI_COMPLAINTS_PER_HOUR", "5"),
+        ),
+        complaint_min_seconds=_whole(
+            "XIAOWAI_COMPLAINT_MIN_SECONDS",
+            env.get("XIAOWAI_COMPLAINT_MIN_SECONDS", "3"),
         ),
     )
 

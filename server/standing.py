@@ -17,7 +17,7 @@ so an institution's history can be replayed.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +34,7 @@ from server.models import (
     CardChange,
     Case,
     CaseState,
+    Complaint,
     Document,
     DocumentKind,
     Finding,
@@ -56,6 +57,9 @@ from server.workflow import ENDED
 
 # Who the audit trail names for what the rules change by themselves.
 RULES = Actor(label="rules", roles=frozenset())
+# How long a substantiated report from the public keeps its institution
+# under key supervision: two terms of a school year.
+COMPLAINT_WINDOW = timedelta(days=180)
 
 # --- the rules -------------------------------------------------------------
 
@@ -318,6 +322,7 @@ async def gather_facts(institutions: list[Institution], on: date) -> dict[int, F
         ).values_list("institution_id", flat=True)
     )
     verified, failed = await _cases(ids, on)
+    substantiated = await _substantiated_complaints(ids, on)
 
     return {
         institution.id: Facts(
@@ -331,9 +336,23 @@ async def gather_facts(institutions: list[Institution], on: date) -> dict[int, F
             permit_revoked=institution.id in revoked,
             verified_cases=verified[institution.id],
             failed_rectifications=failed[institution.id],
+            substantiated_complaints=substantiated[institution.id],
         )
         for institution in institutions
     }
+
+
+async def _substantiated_complaints(ids: list[int], on: date) -> dict[int, int]:
+    """Per institution: reports from the public substantiated within the window."""
+    counts: dict[int, int] = defaultdict(int)
+    recent = Complaint.filter(
+        institution_id__in=ids,
+        substantiated_on__gt=on - COMPLAINT_WINDOW,
+        substantiated_on__lte=on,
+    ).values_list("institution_id", flat=True)
+    for institution_id in await recent:
+        counts[institution_id] += 1
+    return counts
 
 
 async def _inspections(

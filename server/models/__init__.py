@@ -31,6 +31,7 @@ from server.models.cases import (
     RegisterEntry,
     Requirement,
 )
+from server.models.complaints import Complaint, ComplaintState, Concern
 from server.models.institutions import (
     Category,
     Document,
@@ -82,6 +83,9 @@ __all__ = [
     "CaseKind",
     "CaseState",
     "Category",
+    "Complaint",
+    "ComplaintState",
+    "Concern",
     "Dispatch",
     "DispatchState",
     "District",

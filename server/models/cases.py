@@ -220,7 +220,12 @@ class Penalty(Model):
     decided_on = fields.DateField()
     penalty_type = fields.CharEnumField(PenaltyType)
     amount = fields.DecimalField(max_digits=12, decimal_places=2, null=True)
+    # The office chooses which penalties to make public (曝光、通报), and
+    # writes for the public what happened: the case's own notes stay inside.
     published = fields.BooleanField(default=False)
+    published_at = fields.DatetimeField(null=True, db_index=True)
+    public_summary = fields.TextField(default="")
+    version = fields.IntField(default=1)
 
     class Meta:
         table = "penalty"

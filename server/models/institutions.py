@@ -1,5 +1,6 @@
 """Off-campus training institutions, the documents they hold, their instructors."""
 
+import secrets
 from enum import StrEnum
 
 from tortoise import fields
@@ -44,6 +45,26 @@ class DocumentStatus(StrEnum):
     APPLIED = "APPLIED"
 
 
+# Letters and digits nobody confuses when reading a printed card aloud or
+# typing it on a phone: no 0 or O, no 1 or I.
+PUBLIC_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+PUBLIC_CODE_LENGTH = 10
+
+
+def new_public_code() -> str:
+    """A random code for an institution's public pages.
+
+    Random rather than the record's id, so that counting through codes finds
+    nothing: a code reaches only the institution whose card carries it. Ten
+    characters from 32 leave about one chance in 200,000 that any two of
+    100,000 institutions draw the same code; the unique index refuses such
+    a clash rather than let two institutions share a page.
+    """
+    return "".join(
+        secrets.choice(PUBLIC_CODE_ALPHABET) for _ in range(PUBLIC_CODE_LENGTH)
+    )
+
+
 class Institution(Record):
     """An off-campus training institution (校外培训机构).
 
@@ -61,6 +82,12 @@ class Institution(Record):
         on_delete=fields.RESTRICT,
     )
     registered_name = fields.CharField(max_length=128)
+    public_code = fields.CharField(
+        max_length=PUBLIC_CODE_LENGTH,
+        unique=True,
+        default=new_public_code,
+        description="Printed on the on-site card; opens its public verification page",
+    )
     signboard_name = fields.CharField(max_length=128, null=True)
     credit_code = fields.CharField(max_length=18, null=True, unique=True)
     category = fields.CharEnumField(Category, null=True, db_index=True)
