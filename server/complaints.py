@@ -15,10 +15,12 @@ supervision for `COMPLAINT_WINDOW` (see `server.standing`).
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from server import audit, standing
@@ -37,8 +39,16 @@ from server.models import (
     Institution,
 )
 from server.models.institutions import PUBLIC_CODE_ALPHABET
-from server.pagination import Ordering, Page, PageRequest, SortKey, paginate
+from server.pagination import (
+    Ordering,
+    Page,
+    PageRequest,
+    SortKey,
+    paginate,
+    paginate_each,
+)
 from server.permissions import ANONYMOUS, Actor, Permission, require
+from server.queries import MAX_SEARCH_LENGTH, matches_text
 from server.validation import Checks, allowed, claim_version
 from server.workflow import ENDED
 
@@ -47,8 +57,10 @@ CONTACT_MAX_LENGTH = 64
 DESCRIPTION_MAX_LENGTH = 2000
 NEWEST_FIRST = Ordering((SortKey("id", descending=True, kind=int),))
 FLOOD_WINDOW = timedelta(hours=1)
+SEARCHED = ("registered_name", "signboard_name", "address")
 
-# What a report's concern suggests a new case is about.
+# What a report's concern suggests a new case is about, when the place is
+# not on record; one on record has the kind its documents say.
 KIND_OF_CONCERN = {Concern.UNLICENSED: CaseKind.UNLICENSED}
 
 
@@ -119,9 +131,8 @@ def _concern(checks: Checks, value: str | None) -> Concern | None:
     try:
         return Concern(value)
     except ValueError:
-        checks.fail(
-            "concern", ErrorCode.REQUIRED, _("Choose what the report is about.")
-        )
+        code = ErrorCode.INVALID if value else ErrorCode.REQUIRED
+        checks.fail("concern", code, _("Choose what the report is about."))
         return None
 
 
@@ -167,13 +178,8 @@ async def _refuse_floods(digest: str, per_hour: int) -> None:
         "Too many reports were sent from your connection within an hour; "
         "send this one after {time}."
     )
-    raise Refused(
-        [
-            FieldError(
-                None, ErrorCode.RATE_LIMITED, message.format(time=f"{again:%H:%M}")
-            )
-        ]
-    )
+    message = message.format(time=f"{again:%H:%M}")
+    raise _refuse(None, ErrorCode.RATE_LIMITED, message)
 
 
 async def _new_reference() -> str:
@@ -187,10 +193,10 @@ async def _new_reference() -> str:
             return reference
 
 
-def _snapshot(complaint: Complaint) -> dict:
+def _snapshot(complaint: Complaint, **extra) -> dict:
     """The audit trail's copy: whoever reads the trail does not see the
     reporter's contact, nor even the digest of their address."""
-    after = audit.snapshot(complaint)
+    after = audit.snapshot(complaint, **extra)
     del after["contact"], after["client_digest"]
     return after
 
@@ -302,6 +308,22 @@ async def get_complaint(actor: Actor, complaint_id: int) -> Complaint:
     return complaint
 
 
+async def complaints_by_id(actor: Actor, ids: Iterable[int]) -> dict[int, Complaint]:
+    require(actor, Permission.READ_COMPLAINTS)
+    rows = await Complaint.filter(id__in=list(set(ids)))
+    return {row.id: row for row in rows}
+
+
+async def complaints_of(
+    actor: Actor, institution_ids: Iterable[int], request: PageRequest
+) -> dict[int, Page[Complaint]]:
+    """The same page of each institution's reports, the newest first."""
+    require(actor, Permission.READ_COMPLAINTS)
+    return await paginate_each(
+        Complaint, "institution_id", institution_ids, NEWEST_FIRST, request
+    )
+
+
 async def count_waiting(actor: Actor) -> int | None:
     """Reports not triaged yet; None for whoever may not read them."""
     if not actor.can(Permission.READ_COMPLAINTS):
@@ -314,6 +336,30 @@ def visible_contact(actor: Actor, complaint: Complaint) -> str | None:
     if not actor.can(Permission.SEE_COMPLAINT_CONTACTS):
         return None
     return complaint.contact or ""
+
+
+async def likely_institutions(actor: Actor, complaint: Complaint) -> list[Institution]:
+    """Institutions on record the report may be about: the one the reporter
+    picked, and those whose name or address resembles what they wrote."""
+    require(actor, Permission.READ_COMPLAINTS)
+    similar = Q(id__isnull=True)
+    for text in (complaint.institution_name, complaint.address):
+        if text.strip():
+            similar |= matches_text(text.strip()[:MAX_SEARCH_LENGTH], SEARCHED)
+    if complaint.institution_id is not None:
+        similar |= Q(id=complaint.institution_id)
+    return await Institution.filter(similar).order_by("sort_name").limit(10)
+
+
+async def open_cases_of(actor: Actor, institution_ids: list[int]) -> list[Case]:
+    """The cases not yet ended of these institutions: a report may join one."""
+    require(actor, Permission.READ_COMPLAINTS)
+    return await (
+        Case.filter(institution_id__in=institution_ids)
+        .exclude(state__in=list(ENDED))
+        .order_by("-id")
+        .limit(20)
+    )
 
 
 # --- triage -------------------------------------------------------------------------
@@ -357,17 +403,10 @@ async def triage(
     allowed(actor, Permission.TRIAGE_COMPLAINTS)
     complaint = await Complaint.get_or_none(id=complaint_id)
     if complaint is None:
-        raise Refused(
-            [FieldError(None, ErrorCode.NOT_FOUND, _("There is no such report."))]
-        )
+        raise _refuse(None, ErrorCode.NOT_FOUND, _("There is no such report."))
     if complaint.state != ComplaintState.RECEIVED:
-        raise Refused(
-            [
-                FieldError(
-                    "decision", ErrorCode.INVALID, _("This report was triaged already.")
-                )
-            ]
-        )
+        message = _("This report was triaged already.")
+        raise _refuse("decision", ErrorCode.INVALID, message)
     checks = Checks()
     answer = checks.text(
         "answer",
@@ -376,17 +415,18 @@ async def triage(
         required=decision.decision == Decision.DISMISS,
     )
     finding = _finding(complaint, decision)
+    village_id = await _village_of_case(decision, finding)
     if decision.decision == Decision.OPEN_CASE:
-        await check_new_case(checks, decision.village_id, finding)
+        await check_new_case(checks, village_id, finding)
     linked = await _linked_case(checks, decision)
     checks.done()
 
     async with in_transaction():
         complaint = await claim_version(Complaint, complaint_id, version)
-        before = _snapshot(complaint)
+        before = _snapshot(complaint, version=version)
         case = linked
         if decision.decision == Decision.OPEN_CASE:
-            case = await open_case_on_report(actor, decision.village_id, finding)
+            case = await open_case_on_report(actor, village_id, finding)
         complaint.state = STATE_OF_DECISION[decision.decision]
         complaint.answer = answer or ""
         complaint.triaged_by = actor.label
@@ -410,17 +450,33 @@ async def triage(
 
 
 def _finding(complaint: Complaint, decision: Triage) -> FindingInput:
-    """The new case's finding: the report in the reporter's words."""
+    """The new case's finding: the report in the reporter's words.
+
+    A reporter who says a place trains without a permit is believed about a
+    place the office does not know; of an institution on record, its
+    documents decide the kind (a licensed one's case is a violation), since
+    the kind sets the workflow and what rectifying it means.
+    """
     institution_id = decision.institution_id or complaint.institution_id
+    suggested = None if institution_id else KIND_OF_CONCERN.get(complaint.concern)
     return FindingInput(
         description=complaint.description,
-        kind=decision.kind or KIND_OF_CONCERN.get(complaint.concern),
+        kind=decision.kind or suggested,
         institution_id=institution_id,
         signboard_name=None
         if institution_id
         else decision.signboard_name or complaint.institution_name,
         address=None if institution_id else decision.address or complaint.address,
     )
+
+
+async def _village_of_case(decision: Triage, finding: FindingInput) -> int | None:
+    """The village a new case belongs to: as the office chose, else that of
+    the institution on record."""
+    if decision.village_id is not None or finding.institution_id is None:
+        return decision.village_id
+    institution = Institution.filter(id=finding.institution_id).first()
+    return await institution.values_list("village_id", flat=True)
 
 
 async def _linked_case(checks: Checks, decision: Triage) -> Case | None:

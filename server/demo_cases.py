@@ -50,6 +50,10 @@ NOTICE_REQUIREMENTS = {
     CaseKind.VIOLATION: (Requirement.STAY_WITHIN_SCOPE, Requirement.REFUND_FEES),
 }
 STOP_AND_REFUND = (Requirement.STOP_TRAINING, Requirement.REFUND_FEES)
+PUBLISHED_PENALTY = (
+    "{name}未取得办学许可证擅自开展校外培训，经责令整改仍未停止，"
+    "依法处以罚款{amount}元。"
+)
 
 
 class Story:
@@ -176,12 +180,25 @@ class Story:
 
     async def penalty(self, day: date) -> str:
         number = f"历城市监罚〔{day.year}〕{self.rng.randint(100, 999)}号"
+        amount = Decimal(self.rng.choice((5000, 10000, 20000)))
+        # The office publishes some of its penalties (曝光、通报); chosen
+        # without the generator, so the rest of the demo year stays as it was.
+        published = self.case.id % 2 == 0
         await Penalty.create(
             case=self.case,
             decision_number=number,
             decided_on=day,
             penalty_type=PenaltyType.FINE,
-            amount=Decimal(self.rng.choice((5000, 10000, 20000))),
+            amount=amount,
+            published=published,
+            published_at=moment(day + timedelta(days=2)) if published else None,
+            public_summary=PUBLISHED_PENALTY.format(
+                name=self.institution.signboard_name
+                or self.institution.registered_name,
+                amount=amount,
+            )
+            if published
+            else "",
         )
         return number
 

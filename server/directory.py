@@ -134,6 +134,24 @@ async def search_directory(
     return page.holding(await _entries(page.items))
 
 
+@dataclass(frozen=True)
+class Place:
+    """A management district or a village, as the directory's filters offer it."""
+
+    id: int
+    name: str
+
+
+async def places() -> tuple[list[Place], list[Place]]:
+    """The management districts and the villages a visitor may filter by."""
+    districts = await District.all().order_by("id").values_list("id", "name")
+    villages = await Village.all().order_by("id").values_list("id", "name")
+    return (
+        [Place(*row) for row in districts],
+        [Place(*row) for row in villages],
+    )
+
+
 async def entry_for_code(code: str) -> DirectoryEntry | None:
     """The published institution a card's code names; None for any other code."""
     normalised = normalise_code(code)
@@ -304,7 +322,7 @@ OFFICE_DECISION = N_("Placed on the blacklist by decision of the subdistrict off
 
 
 async def list_blacklist(request: PageRequest) -> Page[BlacklistEntry]:
-    """The blacklist, newest first."""
+    """The blacklist, the institutions recorded most recently first."""
     page = await paginate(blacklisted(), NEWEST_FIRST, request)
     return page.holding(await _blacklist_entries(page.items))
 
