@@ -19,9 +19,11 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.cases import CaseMutation, CaseQuery
+from schema.complaints import ComplaintMutation, ComplaintQuery
 from schema.errors import ErrorPresentation, log_errors
 from schema.limits import CostLimit, IntrospectionForSignedIn
 from schema.mutations import Mutation as OrganisationMutation
+from schema.public import PublicMutation, PublicQuery
 from schema.query import Query as OrganisationQuery
 from schema.supervision import SupervisionMutation, SupervisionQuery
 
@@ -33,9 +35,19 @@ MAX_TOKENS = 2000
 CACHED_QUERIES = 256
 
 
-Query = merge_types("Query", (OrganisationQuery, CaseQuery, SupervisionQuery))
+Query = merge_types(
+    "Query",
+    (OrganisationQuery, CaseQuery, SupervisionQuery, ComplaintQuery, PublicQuery),
+)
 Mutation = merge_types(
-    "Mutation", (OrganisationMutation, CaseMutation, SupervisionMutation)
+    "Mutation",
+    (
+        OrganisationMutation,
+        CaseMutation,
+        SupervisionMutation,
+        ComplaintMutation,
+        PublicMutation,
+    ),
 )
 
 

@@ -63,12 +63,25 @@ class Notice(types.Record):
 
 
 @strawberry.type(description="An administrative penalty (行政处罚).")
-class Penalty(types.FromRow):
+class Penalty(types.Record):
+    LOADER = "penalty"
+    COLUMNS: ClassVar[dict[str, str]] = {"amount_on_file": "amount"}
+
+    id: relay.NodeID[int]
     decision_number: str
     decided_on: date
     penalty_type: PenaltyType
+    published: bool = strawberry.field(
+        description="Shown on the public list of penalties (曝光、通报)."
+    )
+    published_at: datetime | None = strawberry.field(
+        description="When it was made public; null while it is not."
+    )
+    public_summary: str = strawberry.field(
+        description="What the public reads of it; the case's own notes stay inside."
+    )
+    version: int
     amount_on_file: strawberry.Private[Any]
-    COLUMNS: ClassVar[dict[str, str]] = {"amount_on_file": "amount"}
 
     @strawberry.field(description="In yuan, as a decimal string; null if none.")
     def amount(self) -> str | None:
@@ -420,6 +433,20 @@ class UploadEvidenceInput:
     file: Upload
 
 
+@strawberry.input(description="Make a penalty public, or withdraw it from the public.")
+class PublishPenaltyInput:
+    id: strawberry.ID
+    version: int
+    summary: str | None = strawberry.field(
+        default=None,
+        description="What the public reads: required to publish. Left out when "
+        "withdrawing, the summary written before is kept.",
+    )
+    publish: bool = strawberry.field(
+        description="True publishes it; false withdraws it from the public list."
+    )
+
+
 @strawberry.type
 class CasePayload:
     case: Case | None
@@ -441,6 +468,12 @@ class DispatchPayload:
 @strawberry.type
 class EvidencePayload:
     evidence: Evidence | None
+    errors: list[FieldError]
+
+
+@strawberry.type
+class PenaltyPayload:
+    penalty: Penalty | None
     errors: list[FieldError]
 
 
@@ -590,6 +623,24 @@ class CaseMutation:
             )
 
         return await attempt(write, EvidencePayload, "evidence", Evidence)
+
+    @strawberry.mutation(
+        description="Make a penalty public (曝光、通报) with a summary written "
+        "for the public, or withdraw it from the public list."
+    )
+    async def publish_penalty(
+        self, info: Info, input: PublishPenaltyInput
+    ) -> PenaltyPayload:
+        async def write():
+            return await case_writes.publish_penalty(
+                info.context.actor,
+                decode_id(input.id, "Penalty", "id"),
+                input.version,
+                input.summary,
+                input.publish,
+            )
+
+        return await attempt(write, PenaltyPayload, "penalty", Penalty)
 
 
 def _finding(input: FindingInput, field: str) -> case_writes.FindingInput:

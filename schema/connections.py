@@ -1,14 +1,36 @@
 """Relay connections with a total count, over the domain's keyset pages."""
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
 
-from server.pagination import Page, PageRequest
+from server.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest
 
 NodeT = TypeVar("NodeT")
+
+# The arguments of every list, as Relay names them.
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"How many items from the start or after `after`: 0 to "
+        f"{MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} if neither `first` nor `last` is given."
+    ),
+]
+After = Annotated[
+    str | None, strawberry.argument(description="The `endCursor` of the page before.")
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"How many items from the end or before `before`: 0 to "
+        f"{MAX_PAGE_SIZE}."
+    ),
+]
+Before = Annotated[
+    str | None, strawberry.argument(description="The `startCursor` of the page after.")
+]
 
 
 @strawberry.type(description="An item of a list and the cursor that points at it.")

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from server import cases, inspections, institutions, organisation
+from server import cases, complaints, inspections, institutions, organisation
 from server import supervision_reads as supervision
 from server.models import (
     District,
@@ -134,6 +134,10 @@ class Loaders:
         return self._keyed(cases.notices_by_id, missing=None)
 
     @cached_property
+    def penalty(self) -> DataLoader[int, Any]:
+        return self._keyed(cases.penalties_by_id, missing=None)
+
+    @cached_property
     def cases_of_patrol(self) -> DataLoader[int, list[Any]]:
         return self._grouped(cases.cases_of_patrols)
 
@@ -219,6 +223,22 @@ class Loaders:
 
         return self._once(
             f"inspections_of:{request}", lambda: self._keyed(fetch, Page.empty())
+        )
+
+    # --- reports from the public ---
+
+    @cached_property
+    def complaint(self) -> DataLoader[int, Any]:
+        return self._keyed(complaints.complaints_by_id, missing=None)
+
+    def complaints_of(self, request: PageRequest) -> DataLoader[int, Any]:
+        """One page of reports per institution, the same page for each."""
+
+        async def fetch(actor: Actor, ids: Iterable[int]) -> dict[int, Any]:
+            return await complaints.complaints_of(actor, ids, request)
+
+        return self._once(
+            f"complaints_of:{request}", lambda: self._keyed(fetch, Page.empty())
         )
 
     def _once(

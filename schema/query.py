@@ -1,14 +1,22 @@
 """The root query: what an integrator can read."""
 
 import asyncio
-from typing import Annotated
 
 import strawberry
 from strawberry import relay
 
 from schema import inputs, types
-from schema.cases import Case, Dispatch, Notice, Patrol
-from schema.connections import Connection, connection, page_request
+from schema.cases import Case, Dispatch, Notice, Patrol, Penalty
+from schema.complaints import Complaint
+from schema.connections import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    connection,
+    page_request,
+)
 from schema.context import Info
 from schema.ids import parse_global_id, record_id
 from schema.supervision import (
@@ -21,7 +29,7 @@ from schema.supervision import (
 from server import audit, institutions, organisation
 from server.errors import DomainError, ErrorCode
 from server.i18n import _
-from server.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from server.pagination import MAX_PAGE_SIZE
 
 NODE_TYPES: dict[str, type[types.Record]] = {
     node_type.__name__: node_type
@@ -30,6 +38,8 @@ NODE_TYPES: dict[str, type[types.Record]] = {
         Patrol,
         Dispatch,
         Notice,
+        Penalty,
+        Complaint,
         types.Subdistrict,
         types.District,
         types.Village,
@@ -45,27 +55,6 @@ NODE_TYPES: dict[str, type[types.Record]] = {
         ListChange,
     )
 }
-
-First = Annotated[
-    int | None,
-    strawberry.argument(
-        description=f"How many items from the start or after `after`: 0 to "
-        f"{MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} if neither `first` nor `last` is given."
-    ),
-]
-After = Annotated[
-    str | None, strawberry.argument(description="The `endCursor` of the page before.")
-]
-Last = Annotated[
-    int | None,
-    strawberry.argument(
-        description=f"How many items from the end or before `before`: 0 to "
-        f"{MAX_PAGE_SIZE}."
-    ),
-]
-Before = Annotated[
-    str | None, strawberry.argument(description="The `startCursor` of the page after.")
-]
 
 
 @strawberry.type

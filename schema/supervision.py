@@ -13,7 +13,15 @@ from strawberry.scalars import JSON
 
 from schema import types
 from schema.cases import Case
-from schema.connections import Connection, connection, page_request
+from schema.connections import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    connection,
+    page_request,
+)
 from schema.context import Info
 from schema.ids import parse_global_id, record_id
 from schema.mutations import FieldError, as_field_error, attempt, decode_id
@@ -21,7 +29,6 @@ from server import inspections, institutions, models, scoring, standing
 from server import supervision_reads as reads
 from server.clock import today
 from server.errors import DomainError, Refused
-from server.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 ItemKind = strawberry.enum(
     models.ItemKind,
@@ -392,28 +399,6 @@ class InspectionFilter:
     inspected_to: date | None = strawberry.field(
         default=None, description="On this day or earlier."
     )
-
-
-First = Annotated[
-    int | None,
-    strawberry.argument(
-        description=f"How many items from the start or after `after`: 0 to "
-        f"{MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} if neither `first` nor `last` is given."
-    ),
-]
-After = Annotated[
-    str | None, strawberry.argument(description="The `endCursor` of the page before.")
-]
-Last = Annotated[
-    int | None,
-    strawberry.argument(
-        description=f"How many items from the end or before `before`: 0 to "
-        f"{MAX_PAGE_SIZE}."
-    ),
-]
-Before = Annotated[
-    str | None, strawberry.argument(description="The `startCursor` of the page after.")
-]
 
 
 @strawberry.type

@@ -21,9 +21,10 @@ from schema.context import Info
 from server import models, standing
 from server.organisation import visible_phone
 from server.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest
-from server.permissions import Actor
+from server.permissions import Actor, Permission
 
 if TYPE_CHECKING:
+    from schema.complaints import Complaint
     from schema.supervision import CardChange, Finding, Inspection, ListChange
 
 Category = strawberry.enum(models.Category, description="What an institution teaches.")
@@ -60,6 +61,7 @@ LazyCardChange = Annotated["CardChange", strawberry.lazy(_SUPERVISION)]
 LazyListChange = Annotated["ListChange", strawberry.lazy(_SUPERVISION)]
 LazyInspection = Annotated["Inspection", strawberry.lazy(_SUPERVISION)]
 LazyFinding = Annotated["Finding", strawberry.lazy(_SUPERVISION)]
+LazyComplaint = Annotated["Complaint", strawberry.lazy("schema.complaints")]
 
 HistoryLength = Annotated[
     int,
@@ -418,6 +420,32 @@ class Institution(Record):
         page = await info.context.loaders.inspections_of(request).load(self.id)
         return connection(page, _supervision().Inspection.from_row)
 
+    @strawberry.field(
+        description="The reports from the public about it, the newest first; "
+        "null for whoever may not read reports."
+    )
+    async def complaints(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"How many reports: 0 to {MAX_PAGE_SIZE}; "
+                f"{DEFAULT_PAGE_SIZE} if not given."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="The `endCursor` of the page before."),
+        ] = None,
+    ) -> Connection[LazyComplaint] | None:
+        if not info.context.actor.can(Permission.READ_COMPLAINTS):
+            return None
+        request = PageRequest(first=first, after=after)
+        request.size()  # refuse a bad size before any loading
+        page = await info.context.loaders.complaints_of(request).load(self.id)
+        return connection(page, _complaints().Complaint.from_row)
+
     @strawberry.field(description="Its latest inspection; null if never inspected.")
     async def latest_inspection(self, info: Info) -> LazyInspection | None:
         row = await info.context.loaders.latest_inspection.load(self.id)
@@ -489,6 +517,14 @@ def _supervision() -> ModuleType:
     from schema import supervision
 
     return supervision
+
+
+def _complaints() -> ModuleType:
+    """The reports' types, imported when first needed: that module imports
+    this one."""
+    from schema import complaints
+
+    return complaints
 
 
 async def _load_one(

@@ -44,12 +44,17 @@ AUDITORS = {"admin", "read token", "write token"}
 ALLOWED_ONLY = {caller: ("ok" if caller in STAFF else "denied") for caller in CALLERS}
 FOUND_BY_STAFF = {caller: ("ok" if caller in STAFF else "null") for caller in CALLERS}
 EDITING = {caller: ("ok" if caller in EDITORS else "denied") for caller in CALLERS}
+EVERYONE = dict.fromkeys(CALLERS, "ok")
+COMPLAINT_READERS = {"admin", "leader", "read token", "write token"}
+READING_COMPLAINTS = {
+    caller: ("ok" if caller in COMPLAINT_READERS else "denied") for caller in CALLERS
+}
 
 QUERIES = {
     "node": ("query($v: ID!) { node(id: $v) { id } }", FOUND_BY_STAFF),
     "nodes": ("query($v: ID!) { nodes(ids: [$v]) { id } }", FOUND_BY_STAFF),
     "viewer": ("{ viewer { name } }", FOUND_BY_STAFF),
-    "subdistrict": ("{ subdistrict { name } }", dict.fromkeys(CALLERS, "ok")),
+    "subdistrict": ("{ subdistrict { name } }", EVERYONE),
     "leadershipGroup": ("{ leadershipGroup { name } }", ALLOWED_ONLY),
     "districts": ("{ districts { totalCount } }", ALLOWED_ONLY),
     "villages": ("{ villages { totalCount } }", ALLOWED_ONLY),
@@ -68,6 +73,17 @@ QUERIES = {
     "scoringTemplates": ("{ scoringTemplates { version } }", ALLOWED_ONLY),
     "pendingListChanges": ("{ pendingListChanges { totalCount } }", ALLOWED_ONLY),
     "coverage": ("{ coverage { monthStart } }", ALLOWED_ONLY),
+    "complaints": ("{ complaints { totalCount } }", READING_COMPLAINTS),
+    "directory": ("{ directory { totalCount } }", EVERYONE),
+    "verification": ('{ verification(code: "ABCD-EFGH23") { verdict } }', EVERYONE),
+    "blacklist": ("{ blacklist { totalCount } }", EVERYONE),
+    "directoryPlaces": ("{ directoryPlaces { districts { id } } }", EVERYONE),
+    "publishedPenalties": ("{ publishedPenalties { totalCount } }", EVERYONE),
+    # A reference nobody was given: the same null for every caller.
+    "complaintStatus": (
+        '{ complaintStatus(reference: "ABCD-EFGH23") { progress } }',
+        dict.fromkeys(CALLERS, "null"),
+    ),
 }
 REPORTERS = {"admin", "supervisor", "write token"}
 ANSWERERS = {"admin", "unit", "write token"}
@@ -116,6 +132,11 @@ MUTATIONS = {
     ),
     "decideListChange": "{ change: $change, confirm: true }",
     "saveScoringTemplate": '{ basedOnVersion: 1, name: "x", items: [] }',
+    "publishPenalty": '{ id: $penalty, version: 1, summary: "x", publish: true }',
+    "triageComplaint": '{ id: $complaint, version: 1, decision: DISMISS, answer: "x" }',
+    "submitComplaint": (
+        '{ institutionName: "权限测试班", concern: OTHER, description: "x" }'
+    ),
 }
 MUTATION_RULES = {
     "recordPatrol": {"supervisor"},
@@ -128,6 +149,9 @@ MUTATION_RULES = {
     # A blacklist decision needs an administrator's account: a token proposes.
     "decideListChange": {"admin"},
     "saveScoringTemplate": {"admin"},
+    "triageComplaint": {"admin", "write token"},
+    # Anyone may report an institution, signed in or not.
+    "submitComplaint": set(CALLERS),
 }
 
 
@@ -211,6 +235,8 @@ async def ids(client: httpx.AsyncClient) -> dict[str, str]:
         # CONFLICT, who may not hears so.
         "finding": str(relay.GlobalID("Finding", "999999")),
         "change": str(relay.GlobalID("ListChange", "999999")),
+        "penalty": str(relay.GlobalID("Penalty", "999999")),
+        "complaint": str(relay.GlobalID("Complaint", "999999")),
     }
     return known | await a_case_dispatched_to(client, known["v"], police)
 
