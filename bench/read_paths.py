@@ -2,9 +2,11 @@
 
 Starts `xiaowai serve` on a fresh database (SQLite in a temporary folder, or
 the PostgreSQL database named by --database, which it empties first), loads
-the plan and the demo activity, signs in as the administrator, and has
---clients concurrent clients fetch each path for --seconds. Prints requests
-per second and the median and 95th-percentile latency of each.
+the plan and the demo activity, and has --clients concurrent clients fetch
+each path for --seconds: the public directory's pages and queries as an
+anonymous visitor (fresh, and revalidated with the ETag a browser keeps),
+then the staff pages signed in as the administrator. Prints requests per
+second and the median and 95th-percentile latency of each.
 
     .venv/bin/python bench/read_paths.py
     .venv/bin/python bench/read_paths.py --database postgres://postgres@127.0.0.1:5432/xiaowai_bench
@@ -28,6 +30,10 @@ import httpx
 
 PASSWORD = "bench-password-1"
 WUMENG = "济南市历城区舞梦教育培训学校有限公司"
+DIRECTORY_QUERY = """{ directory(first: 50) { totalCount edges { node {
+  registeredName signboardName category address village district
+  permitNumber registrationNumber card lastInspectedOn listName
+} } } }"""
 INSTITUTIONS_QUERY = """{ institutions(first: 50) { totalCount edges { node {
   registeredName licenseStatus operatingStatus
   village { name district { name } }
@@ -96,6 +102,9 @@ def _empty_postgres(url: str) -> None:
 
 async def _measure(base_url: str, options: argparse.Namespace) -> None:
     await _wait_until_up(base_url)
+    print(f"{'path':36} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}")
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as visitor:
+        await _measure_public(visitor, options)
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
         await _sign_in(client)
         wumeng = await _institution_url(client)
@@ -112,21 +121,58 @@ async def _measure(base_url: str, options: argparse.Namespace) -> None:
                 {"query": INSTITUTIONS_QUERY},
             ),
         }
-        print(f"{'path':32} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}")
         for name, (method, path, body) in paths.items():
-            rate, p50, p95 = await _load(client, method, path, body, options)
-            print(f"{name:32} {rate:8.1f} {p50:8.1f} {p95:8.1f}")
+            await _report(name, client, method, path, body, options)
 
 
-async def _load(client, method, path, body, options) -> tuple[float, float, float]:
+async def _measure_public(visitor: httpx.AsyncClient, options) -> None:
+    """The directory as parents reach it, and as their browsers revalidate it."""
+    home = await visitor.get("/")
+    code = re.search(r'href="/verify/([0-9A-Z]+)"', home.text)[1]
+    paths = {
+        "directory page (20 rows)": ("GET", "/", None),
+        "directory search": ("GET", "/?q=%E8%88%9E", None),
+        "verification page": ("GET", f"/verify/{code}", None),
+        "blacklist page": ("GET", "/blacklist", None),
+        "GraphQL directory (50), anonymous": (
+            "POST",
+            "/graphql",
+            {"query": DIRECTORY_QUERY},
+        ),
+    }
+    for name, (method, path, body) in paths.items():
+        await _report(name, visitor, method, path, body, options)
+        tag = (await visitor.request(method, path, json=body)).headers["etag"]
+        revalidated = {"If-None-Match": tag}
+        await _report(
+            "  the same, revalidated (304)",
+            visitor,
+            method,
+            path,
+            body,
+            options,
+            headers=revalidated,
+            expected=304,
+        )
+
+
+async def _report(name, client, method, path, body, options, **kwargs) -> None:
+    rate, p50, p95 = await _load(client, method, path, body, options, **kwargs)
+    print(f"{name:36} {rate:8.1f} {p50:8.1f} {p95:8.1f}")
+
+
+async def _load(
+    client, method, path, body, options, headers=None, expected=200
+) -> tuple[float, float, float]:
     latencies: list[float] = []
     deadline = time.perf_counter() + options.seconds
 
     async def one_client() -> None:
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            response = await client.request(method, path, json=body)
-            response.raise_for_status()
+            response = await client.request(method, path, json=body, headers=headers)
+            if response.status_code != expected:
+                raise SystemExit(f"{path}: {response.status_code}, not {expected}")
             latencies.append((time.perf_counter() - started) * 1000)
 
     began = time.perf_counter()

@@ -20,6 +20,7 @@ from server.models import (
     CaseEvent,
     CaseKind,
     CaseState,
+    Complaint,
     Dispatch,
     DispatchState,
     Evidence,
@@ -133,6 +134,8 @@ class CaseFile:
     units: dict[int, Unit]
     evidence: list[Evidence]
     open_actions: list[CaseAction] = field(default_factory=list)
+    # The public's reports the case follows up; for those who may read them.
+    complaints: list[Complaint] = field(default_factory=list)
 
     @property
     def current_register(self) -> RegisterEntry | None:
@@ -176,6 +179,9 @@ async def case_file(actor: Actor, case_id: int) -> CaseFile | None:
             if actor.can(Permission.MANAGE_CASES)
             else []
         ),
+        complaints=await Complaint.filter(case_id=case.id).order_by("id")
+        if actor.can(Permission.READ_COMPLAINTS)
+        else [],
     )
 
 
@@ -301,6 +307,12 @@ async def dispatches_by_id(actor: Actor, ids: Iterable[int]) -> dict[int, Dispat
 async def notices_by_id(actor: Actor, ids: Iterable[int]) -> dict[int, Notice]:
     visible = visible_cases(actor).values("id")
     rows = await Notice.filter(id__in=list(set(ids)), case_id__in=Subquery(visible))
+    return {row.id: row for row in rows}
+
+
+async def penalties_by_id(actor: Actor, ids: Iterable[int]) -> dict[int, Penalty]:
+    visible = visible_cases(actor).values("id")
+    rows = await Penalty.filter(id__in=list(set(ids)), case_id__in=Subquery(visible))
     return {row.id: row for row in rows}
 
 

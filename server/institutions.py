@@ -14,6 +14,7 @@ from server.models import (
     Card,
     Case,
     Category,
+    Complaint,
     District,
     Document,
     DocumentKind,
@@ -214,6 +215,8 @@ class InstitutionFile:
     cases: list[Case]  # newest first; only those the reader may see
     notices: dict[int, list[Notice]]  # by case
     photos: list[Evidence]  # of its inspections and visible cases
+    # Reports from the public about it, newest first; for those who may read them.
+    complaints: list[Complaint]
 
 
 async def institution_file(actor: Actor, institution_id: int) -> InstitutionFile | None:
@@ -253,6 +256,9 @@ async def institution_file(actor: Actor, institution_id: int) -> InstitutionFile
             Q(inspection_id__in=[i.id for i in inspections])
             | Q(case_id__in=[c.id for c in cases])
         ).order_by("uploaded_at", "id"),
+        complaints=await Complaint.filter(institution_id=institution.id).order_by("-id")
+        if actor.can(Permission.READ_COMPLAINTS)
+        else [],
     )
 
 

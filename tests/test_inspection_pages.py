@@ -261,6 +261,7 @@ async def test_the_institution_file_exports_as_one_workbook(settings):
         "需整改的问题",
         "亮牌与名单记录",
         "案件与整改通知书",
+        "群众举报",
         "照片",
     ]
     assert ("亮牌", "红牌") in list(book["概况"].iter_rows(values_only=True))
@@ -268,7 +269,7 @@ async def test_the_institution_file_exports_as_one_workbook(settings):
     assert any(row[2] == FIRE and row[5] == "−3.0" for row in items)
 
 
-async def test_the_onsite_card_carries_a_qr_code_of_the_public_entry(settings):
+async def test_the_onsite_card_carries_a_qr_code_of_the_verification_page(settings):
     public = replace(settings, public_url="https://xiaowai.example.cn")
     async with running(public) as office:
         await sign_in(office, "admin")
@@ -277,9 +278,12 @@ async def test_the_onsite_card_carries_a_qr_code_of_the_public_entry(settings):
 
     assert card.status_code == 200
     assert "<svg" in card.text and 'class="segno"' in card.text
-    address = f"https://xiaowai.example.cn/directory/{institution.id}"
-    assert address in card.text
+    # Awaiting assessment, it has no card yet: the address names none.
+    address = f"https://xiaowai.example.cn/verify/{institution.public_code}"
+    assert f"{address}<" in card.text
     assert "待评定" in text_of(card.text)
+    code = institution.public_code
+    assert f"{code[:5]}-{code[5:]}" in text_of(card.text)
 
 
 async def inspect_everywhere(times: int) -> None:

@@ -15,6 +15,8 @@ from web import (
     auth,
     cards,
     cases,
+    complaints,
+    directory,
     errors,
     evidence,
     inspections,
@@ -37,7 +39,18 @@ show_schools, create_school, rename_school = units.pages(units.SCHOOLS)
 STATIC_DIR = Path(__file__).parent / "static"
 
 routes = [
-    Route("/", public.home_page, name="home"),
+    Route("/", directory.directory_page, name="home"),
+    Route("/verify", directory.verify_page, name="verify"),
+    Route("/verify/{code}", directory.verification_page, name="verification"),
+    Route("/blacklist", directory.blacklist_page, name="blacklist"),
+    Route("/penalties", directory.penalties_page, name="penalties"),
+    Route(
+        "/report",
+        complaints.report_page,
+        methods=["GET", "POST"],
+        name="report_institution",
+    ),
+    Route("/report/status", complaints.status_page, name="complaint_status"),
     Route("/language", public.choose_language, name="language"),
     Route("/signin", auth.sign_in_page, methods=["GET", "POST"], name="sign_in"),
     Route("/signout", auth.sign_out, methods=["POST"], name="sign_out"),
@@ -94,6 +107,24 @@ routes = [
         name="case_evidence",
     ),
     Route("/staff/notices/{notice_id:int}", cases.notice_page, name="notice"),
+    Route("/staff/complaints", complaints.complaints_page, name="complaints"),
+    Route(
+        "/staff/complaints/{complaint_id:int}",
+        complaints.complaint_page,
+        name="complaint",
+    ),
+    Route(
+        "/staff/complaints/{complaint_id:int}/triage",
+        complaints.triage_complaint,
+        methods=["POST"],
+        name="complaint_triage",
+    ),
+    Route(
+        "/staff/cases/{case_id:int}/penalties/{penalty_id:int}/publish",
+        cases.publish_penalty,
+        methods=["POST"],
+        name="publish_penalty",
+    ),
     Route("/staff/report", cases.report_page, methods=["GET", "POST"], name="report"),
     Route(
         "/staff/patrols/new",

@@ -1,5 +1,5 @@
 """The on-site card (亮牌): a printable sign of an institution's card, with a QR
-code that takes a parent to its entry in the public directory."""
+code that takes a parent to its verification page in the public directory."""
 
 import segno
 from markupsafe import Markup
@@ -20,7 +20,10 @@ async def onsite_card(request: Request) -> Response:
     if file is None:
         raise HTTPException(404)
 
-    address = public_address(request, file.institution.id)
+    change = file.standing.card_change
+    address = public_address(
+        request, file.institution.public_code, change.id if change else None
+    )
     return render(
         request,
         "staff/onsite_card.html",
@@ -28,10 +31,13 @@ async def onsite_card(request: Request) -> Response:
     )
 
 
-def public_address(request: Request, institution_id: int) -> str:
-    """The institution's page in the public directory, as parents reach it."""
+def public_address(request: Request, code: str, card_change_id: int | None) -> str:
+    """The institution's verification page, as parents reach it. It names the
+    card printed, so the page can tell a scanner whether it still holds."""
     base = request.app.state.settings.public_url or str(request.base_url).rstrip("/")
-    return f"{base}/directory/{institution_id}"
+    path = request.app.url_path_for("verification", code=code)
+    printed = f"?card={card_change_id}" if card_change_id is not None else ""
+    return f"{base}{path}{printed}"
 
 
 def qr_code(address: str) -> Markup:

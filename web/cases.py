@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from server import (
     case_writes,
     cases,
+    complaints,
     evidence,
     i18n,
     inspections,
@@ -309,6 +310,36 @@ async def upload_evidence(request: Request) -> Response:
     return _back_to_case(request, "#evidence")
 
 
+async def publish_penalty(request: Request) -> Response:
+    """Publish a penalty of this case as a notice, or withdraw it."""
+    reader = actor(request)
+    submitted = Submitted(await read_form(request))
+    penalty_id = request.path_params["penalty_id"]
+    penalty = (await cases.penalties_by_id(reader, [penalty_id])).get(penalty_id)
+    if penalty is None or penalty.case_id != request.path_params["case_id"]:
+        raise HTTPException(404)
+
+    try:
+        await case_writes.publish_penalty(
+            reader,
+            penalty_id,
+            submitted.version(),
+            submitted.text("summary"),
+            publish=submitted.text("publish") == "1",
+        )
+    except Refused as refused:
+        status = 409 if refused.current else 422
+        summary = submitted.text("summary")
+        return await _case_page(
+            request,
+            refusal_errors(refused),
+            status,
+            penalty=penalty_id,
+            summary=summary,
+        )
+    return _back_to_case(request, "#penalties")
+
+
 def _back_to_case(request: Request, anchor: str = "") -> Response:
     path = request.app.url_path_for("case", case_id=request.path_params["case_id"])
     return RedirectResponse(path + anchor, 303)
@@ -487,6 +518,7 @@ async def start_page(request: Request) -> Response:
     if reader.can(Permission.DECIDE_LISTS):
         pending = await standing.pending_moves(reader, PageRequest(first=0))
         context["pending_moves"] = await pending.total_count()
+    context["waiting_complaints"] = await complaints.count_waiting(reader)
     if reader.unit_id:
         context["unit"] = await Unit.get_or_none(id=reader.unit_id)
         context["my_dispatches"] = await cases.dispatches_for_unit(

@@ -39,6 +39,9 @@ async def http_error(request: Request, error: Exception) -> Response:
     return _error_page(request, status, detail=detail)
 
 
+STATUS_OF_REFUSAL = {ErrorCode.FORBIDDEN: 403, ErrorCode.NOT_FOUND: 404}
+
+
 async def refused(request: Request, error: Exception) -> Response:
     """A domain refusal a page did not handle itself: not signed in, not allowed,
     or a bad page link."""
@@ -46,7 +49,7 @@ async def refused(request: Request, error: Exception) -> Response:
     if error.code == ErrorCode.UNAUTHENTICATED:
         return _to_sign_in(request)
     logger.warning("refused %s: %s", request.url.path, error.code)
-    status = 403 if error.code == ErrorCode.FORBIDDEN else 400
+    status = STATUS_OF_REFUSAL.get(error.code, 400)
     return _error_page(request, status, detail=error.message)
 
 

@@ -91,7 +91,11 @@ async def roster_page(request: Request) -> Response:
     return render(
         request,
         "staff/institutions.html",
-        {**results, "districts": districts.items, "villages": villages.items},
+        {
+            **results,
+            "district_options": [(d.id, d.name) for d in districts.items],
+            "village_options": [(v.id, v.name) for v in villages.items],
+        },
     )
 
 

@@ -7,6 +7,8 @@ the strings here are the English source, translated by the catalog.
 from enum import StrEnum
 
 from server import workflow
+from server.complaints import Decision, Progress
+from server.directory import Verdict
 from server.i18n import N_, gettext
 from server.models import (
     Card,
@@ -14,6 +16,8 @@ from server.models import (
     CaseKind,
     CaseState,
     Category,
+    ComplaintState,
+    Concern,
     DispatchState,
     DocumentKind,
     DocumentStatus,
@@ -120,6 +124,40 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         DispatchState.SENT: N_("Sent"),
         DispatchState.ACKNOWLEDGED: N_("Acknowledged"),
         DispatchState.REPORTED: N_("Reported back"),
+    },
+    Concern: {
+        Concern.UNLICENSED: N_("Training without a license"),
+        Concern.ACADEMIC_TUTORING: N_("Subject tutoring for school pupils"),
+        Concern.FEES: N_("Fees, prepayment or refunds"),
+        Concern.SAFETY: N_("Safety of the premises"),
+        Concern.ADVERTISING: N_("False or forbidden advertising"),
+        Concern.OTHER: N_("Something else"),
+    },
+    ComplaintState: {
+        ComplaintState.RECEIVED: N_("Waiting for triage"),
+        ComplaintState.CASE_OPENED: N_("New case opened"),
+        ComplaintState.CASE_LINKED: N_("Added to a case"),
+        ComplaintState.DISMISSED: N_("Dismissed"),
+    },
+    Decision: {
+        Decision.OPEN_CASE: N_("Open a new case"),
+        Decision.LINK_CASE: N_("Add to an open case"),
+        Decision.DISMISS: N_("Dismiss with a reason"),
+    },
+    Progress: {
+        Progress.WAITING: N_("Received; the office will look at it soon"),
+        Progress.CHECKING: N_("The office is checking on site"),
+        Progress.NOT_SUBSTANTIATED: N_("Checked: nothing was found to act on"),
+        Progress.DISMISSED: N_("Not taken up"),
+        Progress.BEING_RECTIFIED: N_("Confirmed; the institution must put it right"),
+        Progress.BANNED: N_("Confirmed; the institution was banned"),
+        Progress.RECTIFIED: N_("Confirmed and put right"),
+        Progress.CLOSED: N_("Dealt with and closed"),
+    },
+    Verdict: {
+        Verdict.LISTED: N_("Licensed and listed in the directory"),
+        Verdict.BLACKLISTED: N_("On the blacklist"),
+        Verdict.UNKNOWN: N_("Not in the directory"),
     },
 }
 

@@ -1,19 +1,11 @@
-"""Pages anyone may open: the front page and the language switch."""
+"""The language switch, which every page offers."""
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from server import i18n
-from server.organisation import home_subdistrict
-from web.templating import render
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-async def home_page(request: Request) -> Response:
-    return render(
-        request, "public/home.html", {"subdistrict": await home_subdistrict()}
-    )
 
 
 async def choose_language(request: Request) -> Response:

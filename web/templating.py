@@ -11,17 +11,25 @@ from types import SimpleNamespace
 from typing import Any
 
 from babel.dates import format_date, format_datetime
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    select_autoescape,
+)
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from server import csrf, i18n, standing
+from server import csrf, directory, i18n, standing
 from server.clock import OFFICE_TIMEZONE
 from server.models import (
     Card,
     CaseKind,
     CaseState,
     Category,
+    ComplaintState,
+    Concern,
     DocumentStatus,
     ItemKind,
     LicenseStatus,
@@ -33,6 +41,8 @@ from web.forms import csrf_token
 from web.labels import choices, label
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+# What a page's content depends on besides its address.
+VARY = "HX-Request, HX-Target, HX-History-Restore-Request, Cookie"
 BABEL_LOCALES = {"zh": "zh_Hans_CN", "en": "en"}
 
 environment = Environment(
@@ -62,6 +72,7 @@ def _date_time(value: datetime) -> str:
 
 
 environment.filters["label"] = label
+environment.filters["display_code"] = directory.display_code
 environment.filters["long_date"] = _long_date
 environment.filters["date_time"] = _date_time
 environment.globals["choices"] = choices
@@ -72,6 +83,8 @@ environment.globals["enums"] = SimpleNamespace(
     CaseKind=CaseKind,
     CaseState=CaseState,
     Category=Category,
+    ComplaintState=ComplaintState,
+    Concern=Concern,
     DocumentStatus=DocumentStatus,
     ItemKind=ItemKind,
     ListName=ListName,
@@ -91,16 +104,51 @@ def render(
     """The page, or only its `block` when an htmx request asked for that part."""
     template = environment.get_template(template_name)
     context = {
-        "section": None,
-        "request": request,
         "actor": request.state.actor,
         "csrf_token": csrf_token(request),
-        "language": i18n.current_language(),
-        "url": request.app.url_path_for,
         "Permission": Permission,
         **context,
     }
+    # Staff pages hold data for the signed-in reader only.
+    response = _rendered(request, template, context, block, status_code, "no-store")
+    remember_visitor(request, response)
+    return response
 
+
+def render_public(
+    request: Request,
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    cache_control: str = "public, no-cache",
+) -> HTMLResponse:
+    """A page that is the same for every visitor in a language.
+
+    It knows no reader (no account, no CSRF token, no cookie set), so any
+    cache may keep it; `no-cache` makes caches ask again each time, which
+    costs little since an unchanged page answers 304 (see `web.directory`).
+    """
+    template = environment.get_template(template_name)
+    return _rendered(request, template, context, block, status_code, cache_control)
+
+
+def _rendered(
+    request: Request,
+    template: Template,
+    context: dict[str, Any],
+    block: str | None,
+    status_code: int,
+    cache_control: str,
+) -> HTMLResponse:
+    context = {
+        "section": None,
+        "request": request,
+        "language": i18n.current_language(),
+        "url": request.app.url_path_for,
+        **context,
+    }
     if block is None:
         html = template.render(context)
     else:
@@ -108,14 +156,8 @@ def render(
 
     # The same URL answers with the whole page or a part, as the headers ask;
     # caches must keep the two apart.
-    headers = {
-        "Vary": "HX-Request, HX-Target, Cookie",
-        # Staff pages hold data for the signed-in reader only.
-        "Cache-Control": "no-store",
-    }
-    response = HTMLResponse(html, status_code=status_code, headers=headers)
-    remember_visitor(request, response)
-    return response
+    headers = {"Vary": VARY, "Cache-Control": cache_control}
+    return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
 def remember_visitor(request: Request, response: Response) -> None:

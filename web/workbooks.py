@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from server import institutions, standing
-from server.clock import today
+from server.clock import OFFICE_TIMEZONE, today
 from server.i18n import _
 from server.models import ItemKind
 from server.pagination import PageRequest
@@ -109,6 +109,7 @@ async def institution_workbook(request: Request) -> Response:
     _findings(book.create_sheet(), file, checklists)
     _history(book.create_sheet(), file)
     _cases(book.create_sheet(), file)
+    _complaints(book.create_sheet(), file)
     _photos(book.create_sheet(), file)
     return _download(book, file.institution.registered_name)
 
@@ -305,6 +306,24 @@ def _cases(sheet: Worksheet, file) -> None:
             sheet.append([*first, "", None])
         for notice in notices:
             sheet.append([*first, notice.number, notice.deadline])
+
+
+def _complaints(sheet: Worksheet, file) -> None:
+    _sheet(
+        sheet,
+        _("Reports from the public"),
+        [_("Reference"), _("Received"), _("About"), _("State"), _("Substantiated")],
+    )
+    for complaint in file.complaints:
+        sheet.append(
+            [
+                complaint.reference,
+                complaint.received_at.astimezone(OFFICE_TIMEZONE).replace(tzinfo=None),
+                label(complaint.concern),
+                label(complaint.state),
+                complaint.substantiated_on,
+            ]
+        )
 
 
 def _photos(sheet: Worksheet, file) -> None:
