@@ -86,6 +86,7 @@ def seed(settings: Settings, demo_activity: bool) -> None:
     accounts for everyone in the plan. Passwords are printed once.
     """
     from server import seed as plan_seed
+    from server.phases import ensure_phases
     from server.scoring import ensure_default_template
 
     # The load writes an audit entry per record; they belong in the trail, and
@@ -102,6 +103,8 @@ def seed(settings: Settings, demo_activity: bool) -> None:
                 click.echo("The organisation is already loaded; nothing changed.")
             if await ensure_default_template():
                 click.echo("Installed the default scoring template.")
+            if await ensure_phases():
+                click.echo("Loaded the plan's four phases and their tasks.")
             if demo_activity:
                 await _load_demo_activity(settings)
             if not (settings.is_embedded or admin_password):

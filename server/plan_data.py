@@ -7,12 +7,16 @@ and the institution each is posted to. Names and titles are copied as the
 plan writes them; only the spaces the plan pads two-character names with
 (方  君) are dropped, since they are typesetting, not part of the name.
 
+It also sets out the work in four phases with their dates (实施步骤); each
+is kept with its paragraph and the tasks it asks, in the plan's own words.
+
 What the plan does not say is left out rather than guessed: which management
 district each village lies in, the numbers on the institutions' documents,
 their addresses, categories and credit codes.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 SUBDISTRICT = "董家街道"
 COUNTY = "历城区"
@@ -144,4 +148,190 @@ POSTED_INSTRUCTORS = (
     ("程秀杰", "董家中心中学", "济南市城区泉润教育培训学校"),
     ("李玉国", "董家中心中学", "济南市历城区学信培训学校"),
     ("徐明宝", "董家中心中学", "济南市历城区育创教育培训学校"),
+)
+
+
+# --- the phases of the plan (三、实施步骤) -----------------------------------
+#
+# Each phase's paragraph is kept whole; its tasks are the paragraph's own
+# words, cut where one task ends and the next begins ("……" marks words left
+# out). A task's measure names how `server.phases` counts its progress from
+# the records; a task without one is marked done by the office.
+
+_MOBILISATION = (
+    "区委教育工作领导小组研究部署全区校外培训综合治理工作，"
+    "印发《创建济南市校外培训综合治理示范区实施方案》，"
+    "街道制定本级实施方案。在街道校外培训治理专班的领导管理下，"
+    "根据辖区实际立即组建社会监督员队伍，网格化治理“证照不全”培训机构；"
+    "在街道教育办公室的统筹管理下，依照街道学区分布，"
+    "立即建立党建指导员队伍，网格化监管“证照齐全”培训机构。"
+    "组织召开校外培训综合治理示范区建设会议，开展有关部门、"
+    "街道相关人员及监管队伍、校外培训机构负责人的《实施方案》传达及相关业务培训，"
+    "全面启动街道校外培训综合治理工作。"
+)
+_IMPLEMENTATION = (
+    "街道教育办公室组织辖区内校外培训机构对照《济南市历城区教育和体育局校外培训机"
+    "构“一机构一档案”管理实施方案》（济历城教体〔2023〕1号）有序开展自查整"
+    "改，规范办学行为；同时有序组织党建指导员与辖区内“证照齐全”培训机构对接建立"
+    "联系。党建指导员在定期指导派驻培训机构党建工作的基础上，"
+    "按照岗位职责要求，对派驻机构定期或不定期开展“双减”政策宣传普及、"
+    "依法规范办学监督、办学行为和安全管理日常督查、"
+    "量化赋分等工作，通过数字监管服务平台，实时上传检查结果及量化数据至街道教育办"
+    "公室。街道教育办公室负责动态建立校外培训机构“一张清单”，"
+    "更新建立校外培训机构综合监管服务量化档案，开展实施综合治理相关工作。"
+    "街道社会监督员定期或不定期对负责村居内“证照不全”培训机构进行排查摸底，"
+    "建立工作台账，通过数字监管服务平台，实时上传至街道校外培训治理专班办公室。"
+    "街道校外培训治理专班负责对摸排发现的问题机构开展综合治理，"
+    "建立问题及整改台账，实行销号管理。"
+)
+_ACCEPTANCE = (
+    "街道要在有力推进、确保实效的前提下，及时梳理综合治理过程中的经验做法及存在问"
+    "题，做好工作总结和亮点整理，以街道为单位形成校外培训综合治理工作档案。"
+    "综合治理过程中，区“双减”工作协调机制办公室将对各街道形成的典型经验加以推广"
+    "，适时曝光一批“证照不全”机构违法违规行为，"
+    "公布一批“黑名单”机构，通报一批行政处罚案例，"
+    "对“证照不全”机构形成有效震慑；同时，于11月底前适时组织有关部门对街道校外"
+    "培训综合治理开展情况全面检查验收，并向区委教育工作领导小组报告情况。"
+)
+_DEEPENING = (
+    "全面总结综合治理工作，持续巩固综合治理成效，"
+    "表扬一批综合治理先进街道、规范办学优秀校外培训机构，"
+    "表扬一批在综合治理中涌现的先进个人，推广一批综合治理典型经验做法和规范办学优"
+    "秀校外培训机构典型案例。推动依托街道网格化管理体系做好培训市场日常巡查检查，"
+    "形成常态化监管、协同执法合力，持续完善校外培训长效治理机制。"
+)
+
+
+@dataclass(frozen=True)
+class PlanTask:
+    text: str
+    measure: str = ""
+    done_on: date | None = None
+    done_note: str = ""
+
+
+@dataclass(frozen=True)
+class PlanPhase:
+    name: str
+    starts_on: date
+    ends_on: date
+    description: str
+    tasks: tuple[PlanTask, ...]
+
+
+PHASES = (
+    PlanPhase(
+        "动员部署",
+        date(2023, 2, 1),
+        date(2023, 3, 31),
+        _MOBILISATION,
+        (
+            # The plan itself is the subdistrict's own implementation plan,
+            # issued on the date it bears.
+            PlanTask(
+                "街道制定本级实施方案",
+                done_on=date(2023, 4, 4),
+                done_note="《创建济南市校外培训综合治理示范区实施方案》"
+                "（济历城董办发〔2023〕18号）于2023年4月4日印发",
+            ),
+            PlanTask(
+                "根据辖区实际立即组建社会监督员队伍，网格化治理“证照不全”培训机构",
+                "VILLAGES_WITH_SUPERVISOR",
+            ),
+            PlanTask(
+                "依照街道学区分布，立即建立党建指导员队伍，"
+                "网格化监管“证照齐全”培训机构",
+                "INSTITUTIONS_WITH_INSTRUCTOR",
+            ),
+            PlanTask(
+                "组织召开校外培训综合治理示范区建设会议，开展有关部门、"
+                "街道相关人员及监管队伍、校外培训机构负责人的《实施方案》"
+                "传达及相关业务培训"
+            ),
+        ),
+    ),
+    PlanPhase(
+        "组织实施",
+        date(2023, 4, 1),
+        date(2023, 9, 30),
+        _IMPLEMENTATION,
+        (
+            PlanTask(
+                "街道教育办公室组织辖区内校外培训机构对照《济南市历城区教育和"
+                "体育局校外培训机构“一机构一档案”管理实施方案》"
+                "（济历城教体〔2023〕1号）有序开展自查整改，规范办学行为"
+            ),
+            PlanTask(
+                "有序组织党建指导员与辖区内“证照齐全”培训机构对接建立联系",
+                "INSTITUTIONS_WITH_INSTRUCTOR",
+            ),
+            PlanTask(
+                "党建指导员……对派驻机构定期或不定期开展“双减”政策宣传普及、"
+                "依法规范办学监督、办学行为和安全管理日常督查、量化赋分等工作，"
+                "通过数字监管服务平台，实时上传检查结果及量化数据至街道教育办公室",
+                "INSTITUTIONS_INSPECTED",
+            ),
+            PlanTask(
+                "街道教育办公室负责动态建立校外培训机构“一张清单”，"
+                "更新建立校外培训机构综合监管服务量化档案",
+                "INSTITUTION_FILES",
+            ),
+            PlanTask(
+                "街道社会监督员定期或不定期对负责村居内“证照不全”培训机构进行"
+                "排查摸底，建立工作台账，通过数字监管服务平台，"
+                "实时上传至街道校外培训治理专班办公室",
+                "VILLAGES_PATROLLED",
+            ),
+            PlanTask(
+                "街道校外培训治理专班负责对摸排发现的问题机构开展综合治理，"
+                "建立问题及整改台账，实行销号管理",
+                "CASES_CLOSED_OUT",
+            ),
+        ),
+    ),
+    PlanPhase(
+        "总结验收",
+        date(2023, 10, 1),
+        date(2023, 11, 30),
+        _ACCEPTANCE,
+        (
+            PlanTask(
+                "及时梳理综合治理过程中的经验做法及存在问题，做好工作总结和亮点"
+                "整理，以街道为单位形成校外培训综合治理工作档案"
+            ),
+            PlanTask(
+                "适时曝光一批“证照不全”机构违法违规行为……通报一批行政处罚案例",
+                "PENALTIES_PUBLISHED",
+            ),
+            PlanTask("公布一批“黑名单”机构", "BLACKLISTED"),
+            PlanTask(
+                "于11月底前适时组织有关部门对街道校外培训综合治理开展情况全面"
+                "检查验收，并向区委教育工作领导小组报告情况"
+            ),
+        ),
+    ),
+    # The plan gives the last phase a deadline only, the end of December; it
+    # follows the acceptance, which ends with November.
+    PlanPhase(
+        "深化提升",
+        date(2023, 12, 1),
+        date(2023, 12, 31),
+        _DEEPENING,
+        (
+            PlanTask(
+                "全面总结综合治理工作，持续巩固综合治理成效……"
+                "持续完善校外培训长效治理机制"
+            ),
+            PlanTask(
+                "表扬一批综合治理先进街道、规范办学优秀校外培训机构，"
+                "表扬一批在综合治理中涌现的先进个人，推广一批综合治理典型经验"
+                "做法和规范办学优秀校外培训机构典型案例"
+            ),
+            PlanTask(
+                "推动依托街道网格化管理体系做好培训市场日常巡查检查，"
+                "形成常态化监管、协同执法合力",
+                "VILLAGES_PATROLLED_LAST_MONTH",
+            ),
+        ),
+    ),
 )

@@ -41,6 +41,7 @@ from server.models import (
     Village,
 )
 from server.permissions import COMMAND_LINE
+from server.phases import ensure_phases
 from server.scoring import ensure_default_template
 
 
@@ -60,6 +61,7 @@ async def load_plan() -> bool:
         await _create_instructors(subdistrict)
         await _record_in_the_audit_trail()
         await ensure_default_template()
+        await ensure_phases()
     return True
 
 

@@ -55,6 +55,7 @@ from server.models.organisation import (
     Unit,
     Village,
 )
+from server.models.phases import Phase, PhaseTask
 from server.models.supervision import (
     Card,
     CardChange,
@@ -115,6 +116,8 @@ __all__ = [
     "Penalty",
     "PenaltyType",
     "Person",
+    "Phase",
+    "PhaseTask",
     "RegisterEntry",
     "Requirement",
     "Role",
