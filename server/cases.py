@@ -108,14 +108,21 @@ async def search_cases(
 def overdue_condition() -> Q:
     """Cases past a deadline: a notice whose deadline passed while the case still
     waits on it, or a dispatch not reported back by its due time."""
+    late = late_dispatches().values("case_id")
+    return late_notice_condition() | Q(id__in=Subquery(late))
+
+
+def late_notice_condition() -> Q:
+    """Cases still waiting on a notice whose deadline has passed."""
     still_due = Notice.filter(deadline__gte=today()).values("case_id")
-    notice_late = Q(state=CaseState.NOTICE_ISSUED) & ~Q(id__in=Subquery(still_due))
-    late_dispatches = (
-        Dispatch.filter(due_at__lt=datetime.now(OFFICE_TIMEZONE))
-        .exclude(state=DispatchState.REPORTED)
-        .values("case_id")
+    return Q(state=CaseState.NOTICE_ISSUED) & ~Q(id__in=Subquery(still_due))
+
+
+def late_dispatches() -> QuerySet[Dispatch]:
+    """Dispatches not reported back by their due time, of any case."""
+    return Dispatch.filter(due_at__lt=datetime.now(OFFICE_TIMEZONE)).exclude(
+        state=DispatchState.REPORTED
     )
-    return notice_late | Q(id__in=Subquery(late_dispatches))
 
 
 @dataclass
@@ -204,16 +211,13 @@ class Overdue:
 async def overdue(actor: Actor) -> Overdue:
     """Notices and dispatches past their deadline, the latest first, with days late."""
     cases = visible_cases(actor)
-    waiting = (
-        await cases.filter(state=CaseState.NOTICE_ISSUED)
-        .filter(overdue_condition())
-        .limit(OVERDUE_SHOWN)
-    )
-    notices = []
-    for case in waiting:
-        latest = await Notice.filter(case_id=case.id).order_by("-deadline").first()
-        if latest is not None and latest.deadline < today():
-            notices.append((case, latest, (today() - latest.deadline).days))
+    waiting = await cases.filter(late_notice_condition()).limit(OVERDUE_SHOWN)
+    latest = await latest_notices(case.id for case in waiting)
+    notices = [
+        (case, latest[case.id], (today() - latest[case.id].deadline).days)
+        for case in waiting
+        if case.id in latest and latest[case.id].deadline < today()
+    ]
 
     moment = datetime.now(OFFICE_TIMEZONE)
     late = await (
@@ -228,6 +232,16 @@ async def overdue(actor: Actor) -> Overdue:
         for d in late
     ]
     return Overdue(notices=notices, dispatches=dispatches)
+
+
+async def latest_notices(case_ids: Iterable[int]) -> dict[int, Notice]:
+    """Each case's notice with the latest deadline, in one statement; for cases
+    the caller has been allowed to see."""
+    latest: dict[int, Notice] = {}
+    notices = Notice.filter(case_id__in=list(case_ids)).order_by("deadline", "id")
+    for notice in await notices:
+        latest[notice.case_id] = notice
+    return latest
 
 
 @dataclass(frozen=True)

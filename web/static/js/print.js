@@ -6,3 +6,15 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+
+// The tables behind the dashboard's charts print even when left closed; the
+// stylesheet does this too where the browser lets it (::details-content).
+let openedForPrint = [];
+window.addEventListener("beforeprint", () => {
+  openedForPrint = [...document.querySelectorAll("details.chart-data:not([open])")];
+  openedForPrint.forEach((details) => { details.open = true; });
+});
+window.addEventListener("afterprint", () => {
+  openedForPrint.forEach((details) => { details.open = false; });
+  openedForPrint = [];
+});
