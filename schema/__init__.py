@@ -23,8 +23,10 @@ from schema.complaints import ComplaintMutation, ComplaintQuery
 from schema.errors import ErrorPresentation, log_errors
 from schema.limits import CostLimit, IntrospectionForSignedIn
 from schema.mutations import Mutation as OrganisationMutation
+from schema.phases import PhaseMutation, PhaseQuery
 from schema.public import PublicMutation, PublicQuery
 from schema.query import Query as OrganisationQuery
+from schema.reports import ReportQuery
 from schema.supervision import SupervisionMutation, SupervisionQuery
 
 MAX_DEPTH = 10
@@ -37,7 +39,15 @@ CACHED_QUERIES = 256
 
 Query = merge_types(
     "Query",
-    (OrganisationQuery, CaseQuery, SupervisionQuery, ComplaintQuery, PublicQuery),
+    (
+        OrganisationQuery,
+        CaseQuery,
+        SupervisionQuery,
+        ComplaintQuery,
+        PublicQuery,
+        PhaseQuery,
+        ReportQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -47,6 +57,7 @@ Mutation = merge_types(
         SupervisionMutation,
         ComplaintMutation,
         PublicMutation,
+        PhaseMutation,
     ),
 )
 

@@ -19,6 +19,7 @@ from schema.connections import (
 )
 from schema.context import Info
 from schema.ids import parse_global_id, record_id
+from schema.phases import Phase, PhaseTask
 from schema.supervision import (
     Finding,
     Inspection,
@@ -53,6 +54,8 @@ NODE_TYPES: dict[str, type[types.Record]] = {
         ScoringTemplate,
         TemplateItem,
         ListChange,
+        Phase,
+        PhaseTask,
     )
 }
 

@@ -38,6 +38,13 @@ class Permission(StrEnum):
     TRIAGE_COMPLAINTS = "TRIAGE_COMPLAINTS"
     # How to reach a member of the public who reported; administrators alone.
     SEE_COMPLAINT_CONTACTS = "SEE_COMPLAINT_CONTACTS"
+    # The monthly report, the workload statements and the commendation ranking.
+    READ_REPORTS = "READ_REPORTS"
+    # The plan's phases and the progress on their tasks, counted over every
+    # village and institution.
+    READ_PHASES = "READ_PHASES"
+    # Marking a task done by hand, moving a phase's dates; administrators alone.
+    MANAGE_PHASES = "MANAGE_PHASES"
 
 
 READING = frozenset(
@@ -46,7 +53,8 @@ READING = frozenset(
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.LEADER: READING | {Permission.READ_COMPLAINTS},
+    Role.LEADER: READING
+    | {Permission.READ_COMPLAINTS, Permission.READ_REPORTS, Permission.READ_PHASES},
     # Supervisors, instructors and units read institutions and cases within
     # their scope only; see `institution_scope` and `server.cases`.
     Role.SUPERVISOR: READING | {Permission.REPORT_PROBLEMS},
@@ -55,11 +63,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 TOKEN_PERMISSIONS: dict[TokenScope, frozenset[Permission]] = {
-    TokenScope.READ: READING | {Permission.READ_AUDIT, Permission.READ_COMPLAINTS},
+    TokenScope.READ: READING
+    | {
+        Permission.READ_AUDIT,
+        Permission.READ_COMPLAINTS,
+        Permission.READ_REPORTS,
+        Permission.READ_PHASES,
+    },
     TokenScope.WRITE: READING
     | {
         Permission.READ_AUDIT,
         Permission.READ_COMPLAINTS,
+        Permission.READ_REPORTS,
+        Permission.READ_PHASES,
         Permission.TRIAGE_COMPLAINTS,
         Permission.EDIT_ORGANISATION,
         Permission.REPORT_PROBLEMS,
@@ -100,6 +116,12 @@ class Actor:
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
 
+    @property
+    def sees_all_institutions(self) -> bool:
+        """Whether nothing narrows what this actor reads to a part of the
+        subdistrict: the office, the leadership group, integrators' tokens."""
+        return self.token_scope is not None or bool(self.roles & SEES_ALL_INSTITUTIONS)
+
 
 ANONYMOUS = Actor(label="anonymous")
 # Whoever runs `xiaowai` on the server can already read its database and its
@@ -124,7 +146,7 @@ def institution_scope(actor: Actor) -> Q | None:
     cases are dispatched to it; until cases exist, it sees none.
     """
     require(actor, Permission.READ_INSTITUTIONS)
-    if actor.token_scope is not None or actor.roles & SEES_ALL_INSTITUTIONS:
+    if actor.sees_all_institutions:
         return None
 
     visible = Q(id__isnull=True)  # matches nothing: every row has an id

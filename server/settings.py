@@ -42,6 +42,10 @@ class Settings:
     public_url: str | None = None  # where parents reach the public directory
     complaints_per_hour: int = 5  # reports accepted from one client address
     complaint_min_seconds: int = 3  # a form sent sooner was filled by a program
+    # The monthly report covers from this day of a month to the day before it
+    # in the next (1: calendar months), and is due on the next `report_due_day`.
+    report_period_starts_on: int = 1
+    report_due_day: int = 26
 
     @property
     def evidence_folder(self) -> Path:
@@ -98,6 +102,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         complaint_min_seconds=_whole(
             "XIAOWAI_COMPLAINT_MIN_SECONDS",
             env.get("XIAOWAI_COMPLAINT_MIN_SECONDS", "3"),
+        ),
+        report_period_starts_on=_day_of_month(
+            "XIAOWAI_REPORT_PERIOD_STARTS_ON",
+            env.get("XIAOWAI_REPORT_PERIOD_STARTS_ON", "1"),
+        ),
+        report_due_day=_day_of_month(
+            "XIAOWAI_REPORT_DUE_DAY", env.get("XIAOWAI_REPORT_DUE_DAY", "26")
         ),
     )
 
@@ -202,6 +213,15 @@ def _public_url(value: str | None) -> str | None:
             f"https://xiaowai.example.cn, not {value!r}"
         )
     return value.rstrip("/")
+
+
+def _day_of_month(name: str, value: str) -> int:
+    """A day every month has: 1 to 28."""
+    if not value.isdigit() or not 1 <= int(value) <= 28:
+        raise SettingsError(
+            f"{name} must be a day of the month from 1 to 28, not {value!r}"
+        )
+    return int(value)
 
 
 def _whole(name: str, value: str) -> int:

@@ -65,8 +65,11 @@ def test_embedded_default_keeps_its_database_and_secret_under_var(tmp_path):
 def test_export_schema_writes_the_sdl(tmp_path):
     target = tmp_path / "out.graphql"
 
-    exported = run("export-schema", "--output", str(target), env={}, cwd=tmp_path)
-    to_stdout = run("export-schema", "--output", "-", env={}, cwd=tmp_path)
+    # Settings are read on the way, and would keep a secret key in the
+    # checkout's var/ without a folder of their own.
+    env = {"XIAOWAI_VAR_DIR": str(tmp_path)}
+    exported = run("export-schema", "--output", str(target), env=env, cwd=tmp_path)
+    to_stdout = run("export-schema", "--output", "-", env=env, cwd=tmp_path)
 
     assert exported.returncode == 0, exported.stderr
     assert target.read_text(encoding="utf-8") == schema_text()

@@ -49,6 +49,15 @@ COMPLAINT_READERS = {"admin", "leader", "read token", "write token"}
 READING_COMPLAINTS = {
     caller: ("ok" if caller in COMPLAINT_READERS else "denied") for caller in CALLERS
 }
+# The plan's progress counts every village and institution: for those who see all.
+PHASE_READERS = {"admin", "leader", "read token", "write token"}
+READING_PHASES = {
+    caller: ("ok" if caller in PHASE_READERS else "denied") for caller in CALLERS
+}
+REPORT_READERS = {"admin", "leader", "read token", "write token"}
+READING_REPORTS = {
+    caller: ("ok" if caller in REPORT_READERS else "denied") for caller in CALLERS
+}
 
 QUERIES = {
     "node": ("query($v: ID!) { node(id: $v) { id } }", FOUND_BY_STAFF),
@@ -74,6 +83,12 @@ QUERIES = {
     "pendingListChanges": ("{ pendingListChanges { totalCount } }", ALLOWED_ONLY),
     "coverage": ("{ coverage { monthStart } }", ALLOWED_ONLY),
     "complaints": ("{ complaints { totalCount } }", READING_COMPLAINTS),
+    "phases": ("{ phases { name } }", READING_PHASES),
+    "monthlyReport": (
+        '{ monthlyReport(month: "2026-11") { period { name } } }',
+        READING_REPORTS,
+    ),
+    "workload": ('{ workload(month: "2026-11") { period { name } } }', READING_REPORTS),
     "directory": ("{ directory { totalCount } }", EVERYONE),
     "verification": ('{ verification(code: "ABCD-EFGH23") { verdict } }', EVERYONE),
     "blacklist": ("{ blacklist { totalCount } }", EVERYONE),
@@ -134,6 +149,10 @@ MUTATIONS = {
     "saveScoringTemplate": '{ basedOnVersion: 1, name: "x", items: [] }',
     "publishPenalty": '{ id: $penalty, version: 1, summary: "x", publish: true }',
     "triageComplaint": '{ id: $complaint, version: 1, decision: DISMISS, answer: "x" }',
+    "markPhaseTask": '{ id: $task, version: 1, done: true, note: "x" }',
+    "updatePhaseDates": (
+        '{ id: $phase, version: 1, startsOn: "2023-02-01", endsOn: "2023-03-31" }'
+    ),
     "submitComplaint": (
         '{ institutionName: "权限测试班", concern: OTHER, description: "x" }'
     ),
@@ -150,6 +169,9 @@ MUTATION_RULES = {
     "decideListChange": {"admin"},
     "saveScoringTemplate": {"admin"},
     "triageComplaint": {"admin", "write token"},
+    # The plan's progress is the office's to mark, on an administrator's account.
+    "markPhaseTask": {"admin"},
+    "updatePhaseDates": {"admin"},
     # Anyone may report an institution, signed in or not.
     "submitComplaint": set(CALLERS),
 }
@@ -237,6 +259,8 @@ async def ids(client: httpx.AsyncClient) -> dict[str, str]:
         "change": str(relay.GlobalID("ListChange", "999999")),
         "penalty": str(relay.GlobalID("Penalty", "999999")),
         "complaint": str(relay.GlobalID("Complaint", "999999")),
+        "task": str(relay.GlobalID("PhaseTask", "999999")),
+        "phase": str(relay.GlobalID("Phase", "999999")),
     }
     return known | await a_case_dispatched_to(client, known["v"], police)
 

@@ -16,6 +16,7 @@ from web import (
     cards,
     cases,
     complaints,
+    dashboard,
     directory,
     errors,
     evidence,
@@ -24,7 +25,9 @@ from web import (
     leadership,
     organisation,
     people,
+    phases,
     public,
+    reports,
     standing,
     supervision,
     tokens,
@@ -108,6 +111,33 @@ routes = [
     ),
     Route("/staff/notices/{notice_id:int}", cases.notice_page, name="notice"),
     Route("/staff/complaints", complaints.complaints_page, name="complaints"),
+    Route("/staff/reports", reports.reports_page, name="reports"),
+    # The workbooks' routes come first: "{period}" would take "2026-11.xlsx".
+    Route(
+        "/staff/reports/{period}.xlsx", reports.report_workbook, name="report_workbook"
+    ),
+    Route(
+        "/staff/reports/{period}/workload.xlsx",
+        reports.workload_workbook,
+        name="workload_workbook",
+    ),
+    Route("/staff/reports/{period}", reports.report_page, name="report_month"),
+    Route(
+        "/staff/reports/{period}/figures/{key}",
+        reports.figure_records_page,
+        name="report_records",
+    ),
+    Route("/staff/reports/{period}/workload", reports.workload_page, name="workload"),
+    Route(
+        "/staff/reports/{period}/workload/{kind}/{statement_id:int}",
+        reports.statement_page,
+        name="workload_statement",
+    ),
+    Route(
+        "/staff/reports/{period}/commendation",
+        reports.commendation_page,
+        name="commendation",
+    ),
     Route(
         "/staff/complaints/{complaint_id:int}",
         complaints.complaint_page,
@@ -264,6 +294,20 @@ routes = [
         name="schools_rename",
     ),
     Route("/staff/supervision", supervision.supervision_page, name="supervision"),
+    Route("/staff/phases", phases.phases_page, name="phases"),
+    Route(
+        "/staff/phases/tasks/{task_id:int}/mark",
+        phases.mark_task,
+        methods=["POST"],
+        name="mark_phase_task",
+    ),
+    Route(
+        "/staff/phases/{phase_id:int}/dates",
+        phases.update_dates,
+        methods=["POST"],
+        name="phase_dates",
+    ),
+    Route("/staff/dashboard", dashboard.dashboard_page, name="dashboard"),
     Route(
         "/staff/scoring-template",
         supervision.template_page,

@@ -19,6 +19,7 @@ from server import (
     inspections,
     institutions,
     organisation,
+    reminders,
     standing,
     students,
 )
@@ -40,6 +41,7 @@ from server.models import (
 )
 from server.pagination import PageRequest
 from server.permissions import Permission, require
+from web import reports as web_reports
 from web.editing import Submitted, refusal_errors
 from web.forms import actor, read_form
 from web.labels import choices
@@ -519,6 +521,9 @@ async def start_page(request: Request) -> Response:
         pending = await standing.pending_moves(reader, PageRequest(first=0))
         context["pending_moves"] = await pending.total_count()
     context["waiting_complaints"] = await complaints.count_waiting(reader)
+    context["reminders"] = await reminders.reminders(
+        reader, web_reports.calendar(request), today()
+    )
     if reader.unit_id:
         context["unit"] = await Unit.get_or_none(id=reader.unit_id)
         context["my_dispatches"] = await cases.dispatches_for_unit(

@@ -36,7 +36,7 @@ async def roster_workbook(request: Request) -> Response:
         return RedirectResponse(f"{url}?{export_query(request)}", 303)
 
     book = Workbook()
-    sheet = _sheet(book.active, _("Institutions"), _roster_headers())
+    sheet = new_sheet(book.active, _("Institutions"), _roster_headers())
     batch = BATCH
     while True:
         page = await institutions.search_institutions(reader, where, ordering, batch)
@@ -46,7 +46,7 @@ async def roster_workbook(request: Request) -> Response:
         if not page.has_next_page:
             break
         batch = PageRequest(first=BATCH.first, after=page.end_cursor)
-    return _download(book, _("Institutions") + f" {today().isoformat()}")
+    return download(book, _("Institutions") + f" {today().isoformat()}")
 
 
 def _roster_headers() -> list[str]:
@@ -111,13 +111,13 @@ async def institution_workbook(request: Request) -> Response:
     _cases(book.create_sheet(), file)
     _complaints(book.create_sheet(), file)
     _photos(book.create_sheet(), file)
-    return _download(book, file.institution.registered_name)
+    return download(book, file.institution.registered_name)
 
 
 def _overview(sheet: Worksheet, file) -> None:
     institution = file.institution
     standing_ = file.standing
-    _sheet(sheet, _("Overview"), [_("Item"), _("Value")])
+    new_sheet(sheet, _("Overview"), [_("Item"), _("Value")])
     rows = [
         (_("Registered name"), institution.registered_name),
         (_("Sign-board name"), institution.signboard_name or ""),
@@ -142,7 +142,7 @@ def _overview(sheet: Worksheet, file) -> None:
 
 
 def _documents(sheet: Worksheet, file) -> None:
-    _sheet(
+    new_sheet(
         sheet,
         _("Documents"),
         [
@@ -168,7 +168,7 @@ def _documents(sheet: Worksheet, file) -> None:
 
 
 def _inspections(sheet: Worksheet, file) -> None:
-    _sheet(
+    new_sheet(
         sheet,
         _("Inspections"),
         [
@@ -195,7 +195,7 @@ def _inspections(sheet: Worksheet, file) -> None:
 
 def _items(sheet: Worksheet, file, checklists) -> None:
     """Every item of every inspection, as it was scored."""
-    _sheet(
+    new_sheet(
         sheet,
         _("Item by item"),
         [
@@ -233,7 +233,7 @@ def _result(item, result) -> str:
 
 
 def _findings(sheet: Worksheet, file, checklists) -> None:
-    _sheet(
+    new_sheet(
         sheet,
         _("Findings to fix"),
         [
@@ -268,7 +268,7 @@ def _findings(sheet: Worksheet, file, checklists) -> None:
 
 
 def _history(sheet: Worksheet, file) -> None:
-    _sheet(
+    new_sheet(
         sheet,
         _("Card and list history"),
         [_("When"), _("Change"), _("Why"), _("State")],
@@ -294,7 +294,7 @@ def _history(sheet: Worksheet, file) -> None:
 
 
 def _cases(sheet: Worksheet, file) -> None:
-    _sheet(
+    new_sheet(
         sheet,
         _("Cases and notices"),
         [_("Reported on"), _("Kind"), _("State"), _("Notice"), _("Deadline")],
@@ -309,7 +309,7 @@ def _cases(sheet: Worksheet, file) -> None:
 
 
 def _complaints(sheet: Worksheet, file) -> None:
-    _sheet(
+    new_sheet(
         sheet,
         _("Reports from the public"),
         [_("Reference"), _("Received"), _("About"), _("State"), _("Substantiated")],
@@ -327,7 +327,7 @@ def _complaints(sheet: Worksheet, file) -> None:
 
 
 def _photos(sheet: Worksheet, file) -> None:
-    _sheet(sheet, _("Photos"), [_("File"), _("Uploaded by"), _("Uploaded at")])
+    new_sheet(sheet, _("Photos"), [_("File"), _("Uploaded by"), _("Uploaded at")])
     for photo in file.photos:
         sheet.append(
             [
@@ -338,7 +338,7 @@ def _photos(sheet: Worksheet, file) -> None:
         )
 
 
-def _sheet(sheet: Worksheet, title: str, headers: list[str]) -> Worksheet:
+def new_sheet(sheet: Worksheet, title: str, headers: list[str]) -> Worksheet:
     # Excel refuses a few characters in sheet titles and cuts them at 31.
     sheet.title = title.translate(str.maketrans("", "", "[]:*?/\\"))[:31]
     sheet.append(headers)
@@ -359,7 +359,7 @@ def _reason(change) -> str:
     return standing.reason_for(change) if change is not None else ""
 
 
-def _download(book: Workbook, name: str) -> Response:
+def download(book: Workbook, name: str) -> Response:
     buffer = BytesIO()
     book.save(buffer)
     filename = quote(f"{name}.xlsx")
