@@ -279,9 +279,17 @@ async def _notices_overdue(period: Period) -> QuerySet:
     due = await Notice.filter(
         deadline__gte=period.start, deadline__lte=last_day
     ).values("id", "case_id", "number", "issued_on", "deadline")
+    if not due:
+        return Notice.filter(id__in=[])
+
+    # Only the events between the earliest notice and the last deadline can
+    # tell: a year's report then reads a fraction of the cases' timelines.
+    earliest = min(notice["issued_on"] for notice in due)
     events = defaultdict(list)
     for event in await CaseEvent.filter(
-        case_id__in=[notice["case_id"] for notice in due]
+        case_id__in=[notice["case_id"] for notice in due],
+        at__gte=datetime.combine(earliest, time(0), OFFICE_TIMEZONE),
+        at__lt=datetime.combine(last_day + timedelta(days=1), time(0), OFFICE_TIMEZONE),
     ).values("case_id", "action", "at", "details"):
         events[event["case_id"]].append(event)
     late = [
