@@ -1,4 +1,4 @@
-"""The `xiaowai` command: serve, migrate, seed, export the schema.
+"""The `xiaowai` command: serve, migrate, seed, import, export the schema.
 
 Every subcommand reads the same settings from the environment, so it acts on
 the same database whichever folder it is run from.
@@ -16,6 +16,7 @@ import uvicorn
 
 from server import database
 from server.errors import DomainError
+from server.imports import Kind
 from server.logs import configure_logging, logging_config
 from server.models import Role, TokenScope
 from server.permissions import COMMAND_LINE
@@ -341,3 +342,63 @@ def audit_verify(settings) -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@main.command("import")
+@click.argument(
+    "kind", type=click.Choice([kind.value for kind in Kind], case_sensitive=False)
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and write nothing.")
+@click.pass_obj
+def import_records(settings: Settings, kind: str, file: Path, dry_run: bool) -> None:
+    """Import villages, people, institutions or assignments from xlsx or CSV.
+
+    Every row is checked first; the file is written whole or not at all, and
+    importing it again changes nothing.
+    """
+    from server import imports
+
+    async def run() -> imports.ImportPlan | imports.ImportResult:
+        async with database.connect(settings.database_url):
+            with file.open("rb") as data:
+                if dry_run:
+                    return await imports.check_import(
+                        COMMAND_LINE, Kind(kind.upper()), data, file.name
+                    )
+                return await imports.run_import(
+                    COMMAND_LINE, Kind(kind.upper()), data, file.name
+                )
+
+    try:
+        outcome = asyncio.run(run())
+    except imports.ImportRefused as refused:
+        _echo_problems(refused.plan)
+        click.echo("Nothing was imported.", err=True)
+        sys.exit(1)
+
+    if isinstance(outcome, imports.ImportPlan):
+        for line in outcome.lines:
+            changes = "; ".join(
+                f"{change.column}: {change.before or '-'} → {change.after}"
+                for change in line.changes
+            )
+            click.echo(f"{line.row:>6} {line.action.value:<9} {line.label}  {changes}")
+        _echo_problems(outcome)
+    click.echo(
+        f"{outcome.created} to create, {outcome.updated} to update, "
+        f"{outcome.unchanged} unchanged."
+        if dry_run
+        else f"Imported: {outcome.created} created, {outcome.updated} updated, "
+        f"{outcome.unchanged} unchanged."
+    )
+    if dry_run and not outcome.clean:
+        sys.exit(1)
+
+
+def _echo_problems(plan) -> None:
+    for problem in plan.problems:
+        click.echo(problem.describe(), err=True)
+    if plan.problem_count > len(plan.problems):
+        hidden = plan.problem_count - len(plan.problems)
+        click.echo(f"… and {hidden} more problems.", err=True)

@@ -213,6 +213,25 @@ async def update_district(
 # --- villages and their supervisors ---------------------------------------------
 
 
+async def create_village(actor: Actor, name: str, district_id: int | None) -> Village:
+    """Add a village or residential community, in a district or in none."""
+    may_edit(actor)
+    checks = Checks()
+    name = checks.text("name", name, max_length=64, required=True)
+    await _unique_name(checks, Village, name, None)
+    await checks.exists("district", District, district_id)
+    checks.done()
+
+    async with in_transaction():
+        village = await Village.create(
+            subdistrict=await home_subdistrict(), name=name, district_id=district_id
+        )
+        await audit.record(
+            actor, "village.create", village, None, audit.snapshot(village)
+        )
+    return village
+
+
 async def set_village_district(
     actor: Actor, village_id: int, version: int, district_id: int | None
 ) -> Village:

@@ -40,20 +40,27 @@ def visitor_id(request: Request) -> str:
     return visitor
 
 
-async def read_form(request: Request, *, files: int = 0, fields: int = 200) -> FormData:
+async def read_form(
+    request: Request,
+    *,
+    files: int = 0,
+    fields: int = 200,
+    file_bytes: int = MAX_FILE_BYTES,
+) -> FormData:
     """The submitted form, after making sure our own page sent it.
 
-    `files` forms may carry that many files, each up to the evidence limit;
-    other forms carry text only.
+    `files` forms may carry that many files, each up to `file_bytes` (the
+    evidence limit unless the page says otherwise); other forms carry text
+    only.
     """
     length = int(request.headers.get("content-length") or 0)
-    limit = MAX_FORM_BYTES + files * MAX_FILE_BYTES
+    limit = MAX_FORM_BYTES + files * file_bytes
     if length > limit:
         raise HTTPException(413)
     form = await request.form(
         max_files=files,
         max_fields=fields,
-        max_part_size=MAX_FILE_BYTES if files else 1024 * 1024,
+        max_part_size=file_bytes if files else 1024 * 1024,
     )
 
     given = form.get(csrf.FIELD) or request.headers.get(csrf.HEADER)

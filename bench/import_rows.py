@@ -1,0 +1,117 @@
+"""How long a 50,000-institution import takes, and how much memory it holds.
+
+Makes a fresh database (SQLite in a temporary folder, or the PostgreSQL
+database named by --database, which it drops and creates first), migrates
+it and loads the plan, writes a CSV file of --rows institutions (each with a
+credit code, a category, a village and a business license), then times the
+dry run, the import, and the same import again (which changes nothing).
+Prints each time and the peak of memory the Python heap held, as traced by
+`tracemalloc`, and the process's peak resident size.
+
+    .venv/bin/python bench/import_rows.py
+    .venv/bin/python bench/import_rows.py --database postgres://postgres@127.0.0.1:5432/xiaowai_bench_import
+"""
+
+import argparse
+import asyncio
+import csv
+import resource
+import subprocess
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from server import database
+from server.credit_code import check_character
+from server.imports import Kind, check_import, run_import
+from server.permissions import COMMAND_LINE
+from server.seed import load_plan
+
+VILLAGES = ("寇家村", "林家村", "任家村", "江家村")
+CATEGORIES = ("学科类", "艺术类", "体育类", "科技类")
+
+
+def main() -> None:
+    options = _options()
+    with tempfile.TemporaryDirectory() as folder:
+        url = options.database or f"sqlite://{folder}/bench.sqlite3"
+        if url.startswith("postgres"):
+            _empty_postgres(url)
+        path = Path(folder) / "institutions.csv"
+        _write_csv(path, options.rows)
+        asyncio.run(_run(url, path, options.rows))
+
+
+def _options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", help="a PostgreSQL URL; SQLite if omitted")
+    parser.add_argument("--rows", type=int, default=50_000, help="institutions")
+    return parser.parse_args()
+
+
+def _empty_postgres(url: str) -> None:
+    server, name = url.rsplit("/", 1)
+    admin = server.replace("postgres://", "postgresql://") + "/postgres"
+    for statement in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
+        subprocess.run(["psql", admin, "-q", "-c", statement], check=True)
+
+
+def _write_csv(path: Path, rows: int) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "机构名称",
+                "招牌名称",
+                "统一社会信用代码",
+                "类别",
+                "地址",
+                "村居",
+                "营业执照号",
+            ]
+        )
+        for number in range(rows):
+            first = f"91370112MA{number:07d}"
+            code = first + check_character(first)
+            writer.writerow(
+                [
+                    f"济南市历城区基准培训学校{number:05d}有限公司",
+                    f"基准培训{number:05d}",
+                    code,
+                    CATEGORIES[number % len(CATEGORIES)],
+                    f"董家街道{number}号",
+                    VILLAGES[number % len(VILLAGES)],
+                    code,
+                ]
+            )
+
+
+async def _run(url: str, path: Path, rows: int) -> None:
+    await database.migrate(url)
+    async with database.connect(url):
+        await load_plan()
+        for name, step in (
+            ("dry run", check_import),
+            ("import", run_import),
+            ("import again", run_import),
+        ):
+            tracemalloc.start()
+            began = time.perf_counter()
+            with path.open("rb") as data:
+                outcome = await step(COMMAND_LINE, Kind.INSTITUTIONS, data, path.name)
+            took = time.perf_counter() - began
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            print(
+                f"{name:<13} {rows} rows in {took:7.1f} s "
+                f"({rows / took:6.0f} rows/s), heap peak {peak / 2**20:5.1f} MiB: "
+                f"{outcome.created} created, {outcome.updated} updated, "
+                f"{outcome.unchanged} unchanged"
+            )
+    resident = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"process peak resident size {resident / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
