@@ -17,6 +17,7 @@ from server.settings import Settings
 
 SESSION_COOKIE = "xiaowai_session"
 UNAUTHENTICATED_PATHS = ("/static/", "/healthz")
+TOKEN_PATHS = ("/staff/exports/",)
 
 
 class Authentication:
@@ -38,8 +39,11 @@ class Authentication:
         state = scope.setdefault("state", {})
         state.update(actor=ANONYMOUS, session_token=None, via=None)
 
-        # Tokens open the API only; the pages are for people, who sign in.
-        bearer = headers.get("authorization", "") if scope["path"] == "/graphql" else ""
+        # Tokens open the API and the integrators' full exports only; the
+        # pages are for people, who sign in.
+        path = scope["path"]
+        by_token = path == "/graphql" or path.startswith(TOKEN_PATHS)
+        bearer = headers.get("authorization", "") if by_token else ""
         if bearer.lower().startswith("bearer "):
             actor = await accounts.actor_for_token(bearer[7:].strip())
             if actor.is_anonymous:

@@ -69,6 +69,8 @@ class PageRequest:
     after: str | None = None
     last: int | None = None
     before: str | None = None
+    # Exports walk whole lists in larger pages than a client may ask for.
+    maximum: int = MAX_PAGE_SIZE
 
     @property
     def backwards(self) -> bool:
@@ -83,11 +85,11 @@ class PageRequest:
         size = self.last if self.backwards else self.first
         if size is None:
             return DEFAULT_PAGE_SIZE
-        if not 0 <= size <= MAX_PAGE_SIZE:
+        if not 0 <= size <= self.maximum:
             message = _("A page holds from 0 to {maximum} rows, not {size}.")
             raise DomainError(
                 ErrorCode.PAGE_SIZE,
-                message.format(maximum=MAX_PAGE_SIZE, size=size),
+                message.format(maximum=self.maximum, size=size),
                 field="last" if self.backwards else "first",
             )
         return size

@@ -13,7 +13,7 @@ from server.models import AuditEntry
 from server.permissions import Permission, require
 from web.editing import Submitted
 from web.forms import actor
-from web.paging import page_links, page_request
+from web.paging import export_query, page_links, page_request
 from web.templating import render
 
 ENTRIES_PER_PAGE = 50
@@ -35,9 +35,8 @@ RECORD_PAGES = {
 }
 
 
-async def audit_page(request: Request) -> Response:
-    reader = actor(request)
-    require(reader, Permission.READ_AUDIT)
+def audit_filter(request: Request) -> tuple[audit.AuditFilter, dict[str, str]]:
+    """The entries the trail's filters select, leaving out (and noting) bad fields."""
     submitted = Submitted(request.query_params)  # type: ignore[arg-type]
     since, until = submitted.day("since"), submitted.day("until")
     record_type = request.query_params.get("record_type") or None
@@ -48,6 +47,13 @@ async def audit_page(request: Request) -> Response:
         since=_start_of(since),
         until=_start_of(until + timedelta(days=1) if until else None),
     )
+    return where, submitted.errors
+
+
+async def audit_page(request: Request) -> Response:
+    reader = actor(request)
+    require(reader, Permission.READ_AUDIT)
+    where, errors = audit_filter(request)
     page = await audit.list_entries(
         reader, where, page_request(request, ENTRIES_PER_PAGE)
     )
@@ -56,7 +62,8 @@ async def audit_page(request: Request) -> Response:
         "staff/audit.html",
         {
             "values": request.query_params,
-            "errors": submitted.errors,
+            "errors": errors,
+            "export_query": export_query(request),
             "entries": [_shown(request, entry) for entry in page.items],
             "links": page_links(request, page),
             "type_options": [

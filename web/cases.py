@@ -45,7 +45,7 @@ from web import reports as web_reports
 from web.editing import Submitted, refusal_errors
 from web.forms import actor, read_form
 from web.labels import choices
-from web.paging import page_links, page_request
+from web.paging import export_query, page_links, page_request
 from web.templating import render
 
 LEDGER_PAGE_SIZE = 20
@@ -55,8 +55,8 @@ ALL = PageRequest(first=100)
 # --- the ledger ------------------------------------------------
 
 
-async def ledger_page(request: Request) -> Response:
-    reader = actor(request)
+def ledger_filter(request: Request) -> tuple[cases.CaseFilter, dict[str, str]]:
+    """The cases the ledger's filters select, leaving out (and noting) bad fields."""
     submitted = Submitted(request.query_params)  # type: ignore[arg-type]
     where = cases.CaseFilter(
         states=_one(submitted.choice("state", CaseState)),
@@ -68,6 +68,12 @@ async def ledger_page(request: Request) -> Response:
         reported_from=submitted.day("from"),
         reported_to=submitted.day("to"),
     )
+    return where, submitted.errors
+
+
+async def ledger_page(request: Request) -> Response:
+    reader = actor(request)
+    where, errors = ledger_filter(request)
     page = await cases.search_cases(
         reader, where, page_request(request, LEDGER_PAGE_SIZE)
     )
@@ -84,9 +90,10 @@ async def ledger_page(request: Request) -> Response:
         "staff/cases.html",
         {
             "values": request.query_params,
-            "errors": submitted.errors,
+            "errors": errors,
             "page": page,
             "total": await page.total_count(),
+            "export_query": export_query(request),
             "links": page_links(request, page),
             "late": late,
             "institutions": institutions,

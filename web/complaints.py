@@ -17,7 +17,7 @@ from server.pagination import PageRequest
 from server.permissions import Permission
 from web.editing import FORM, Submitted, refusal_errors
 from web.forms import actor, read_form
-from web.paging import page_links, page_request
+from web.paging import export_query, page_links, page_request
 from web.templating import render, render_public
 
 LIST_PAGE_SIZE = 20
@@ -174,10 +174,17 @@ async def status_page(request: Request) -> Response:
 # --- the office's triage ------------------------------------------------------------
 
 
+def complaints_filter(request: Request) -> tuple[ComplaintFilter, dict[str, str]]:
+    """The reports the list's filter selects, leaving out (and noting) a bad one."""
+    submitted = Submitted(request.query_params)  # type: ignore[arg-type]
+    return ComplaintFilter(state=submitted.choice("state", ComplaintState)), (
+        submitted.errors
+    )
+
+
 async def complaints_page(request: Request) -> Response:
     reader = actor(request)
-    submitted = Submitted(request.query_params)  # type: ignore[arg-type]
-    where = ComplaintFilter(state=submitted.choice("state", ComplaintState))
+    where, errors = complaints_filter(request)
     page = await complaints.list_complaints(
         reader, where, page_request(request, LIST_PAGE_SIZE)
     )
@@ -189,7 +196,8 @@ async def complaints_page(request: Request) -> Response:
             "links": page_links(request, page),
             "total": await page.total_count(),
             "state": where.state,
-            "errors": submitted.errors,
+            "errors": errors,
+            "export_query": export_query(request),
         },
     )
 

@@ -32,3 +32,15 @@ def page_links(request: Request, page: Page, prefix: str = "") -> dict[str, str 
         else None,
         "next": link(f"{prefix}after", page.end_cursor) if page.has_next_page else None,
     }
+
+
+def export_query(request: Request) -> str:
+    """A list page's filters without the paging of any of its lists: an export
+    takes every row."""
+    paging = ("first", "after", "last", "before")
+    kept = [
+        (name, value)
+        for name, value in request.query_params.multi_items()
+        if not name.endswith(paging)
+    ]
+    return urlencode(kept)

@@ -13,20 +13,24 @@ from server.permissions import Permission, require
 from server.queries import MAX_SEARCH_LENGTH
 from web.editing import Submitted, conflict, refusal_errors
 from web.forms import actor, read_form
-from web.paging import page_links, page_request
+from web.paging import export_query, page_links, page_request
 from web.templating import render
 
 PEOPLE_PER_PAGE = 50
 ALL = PageRequest(first=100)
 
 
+def people_filter(request: Request) -> organisation.PersonFilter:
+    """The people the list's search selects."""
+    text = request.query_params.get("q", "").strip()[:MAX_SEARCH_LENGTH]
+    return organisation.PersonFilter(text=text or None)
+
+
 async def people_page(request: Request) -> Response:
     reader = actor(request)
-    text = request.query_params.get("q", "").strip()[:MAX_SEARCH_LENGTH]
+    where = people_filter(request)
     page = await organisation.list_people(
-        reader,
-        organisation.PersonFilter(text=text or None),
-        page_request(request, PEOPLE_PER_PAGE),
+        reader, where, page_request(request, PEOPLE_PER_PAGE)
     )
     units = await organisation.records(
         reader, Unit, (p.unit_id for p in page.items if p.unit_id)
@@ -38,7 +42,8 @@ async def people_page(request: Request) -> Response:
         request,
         "staff/people.html",
         {
-            "q": text,
+            "q": where.text or "",
+            "export_query": export_query(request),
             "page": page,
             "total": await page.total_count(),
             "links": page_links(request, page),

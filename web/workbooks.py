@@ -1,6 +1,7 @@
-"""Spreadsheets the office hands on: the roster exactly as filtered, and one
-institution's whole file. Headers are in the reader's language, Chinese
-unless the reader chose English."""
+"""One institution's whole file as a workbook, a sheet per part. Headers are
+in the reader's language, Chinese unless the reader chose English; every
+cell goes through `cell`, so no text in the file runs as a formula. The
+lists' exports, written a page at a time, are in `web.exports`."""
 
 from io import BytesIO
 from urllib.parse import quote
@@ -10,85 +11,17 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from server import institutions, standing
-from server.clock import OFFICE_TIMEZONE, today
+from server.clock import OFFICE_TIMEZONE
 from server.i18n import _
 from server.models import ItemKind
-from server.pagination import PageRequest
+from server.spreadsheets import cell
 from web.forms import actor
-from web.institutions import RosterForm, export_query, roster_details
 from web.labels import label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BATCH = PageRequest(first=100)
-
-
-async def roster_workbook(request: Request) -> Response:
-    """Every institution the roster's filters select, in the roster's order."""
-    reader = actor(request)
-    form = RosterForm(request.query_params)
-    where, ordering = form.selection(), form.ordering()
-    if form.errors:
-        # The roster shows what was wrong with the filters.
-        url = request.app.url_path_for("roster")
-        return RedirectResponse(f"{url}?{export_query(request)}", 303)
-
-    book = Workbook()
-    sheet = new_sheet(book.active, _("Institutions"), _roster_headers())
-    batch = BATCH
-    while True:
-        page = await institutions.search_institutions(reader, where, ordering, batch)
-        details = await roster_details(reader, page.items)
-        for institution in page.items:
-            sheet.append(_roster_row(institution, details))
-        if not page.has_next_page:
-            break
-        batch = PageRequest(first=BATCH.first, after=page.end_cursor)
-    return download(book, _("Institutions") + f" {today().isoformat()}")
-
-
-def _roster_headers() -> list[str]:
-    return [
-        _("Registered name"),
-        _("Sign-board name"),
-        _("Unified social credit code"),
-        _("Category"),
-        _("Address"),
-        _("Village"),
-        _("Management district"),
-        _("License status"),
-        _("Operating status"),
-        _("Party-building instructor"),
-        _("Card"),
-        _("List"),
-        _("Last inspection"),
-        _("Open cases"),
-    ]
-
-
-def _roster_row(institution, details: dict) -> list:
-    village = details["villages_by_id"].get(institution.village_id)
-    district = details["districts_by_id"].get(village.district_id) if village else None
-    instructors = details["instructors"].get(institution.id, [])
-    supervision = details["supervision"]
-    return [
-        institution.registered_name,
-        institution.signboard_name or "",
-        institution.credit_code or "",
-        _label(institution.category),
-        institution.address or "",
-        village.name if village else "",
-        district.name if district else "",
-        label(institution.license_status),
-        label(institution.operating_status),
-        "、".join(person.name for person in instructors),
-        _label(institution.card),
-        _label(institution.list_name),
-        supervision.last_inspected.get(institution.id),
-        supervision.open_cases.get(institution.id, 0),
-    ]
 
 
 async def institution_workbook(request: Request) -> Response:
@@ -138,7 +71,7 @@ def _overview(sheet: Worksheet, file) -> None:
         (_("Why"), _reason(standing_.list_change)),
     ]
     for row in rows:
-        sheet.append(list(row))
+        _append(sheet, list(row))
 
 
 def _documents(sheet: Worksheet, file) -> None:
@@ -155,7 +88,8 @@ def _documents(sheet: Worksheet, file) -> None:
         ],
     )
     for document in file.documents:
-        sheet.append(
+        _append(
+            sheet,
             [
                 label(document.kind),
                 label(document.status),
@@ -163,7 +97,7 @@ def _documents(sheet: Worksheet, file) -> None:
                 document.issued_on,
                 document.valid_until,
                 document.revoked_on,
-            ]
+            ],
         )
 
 
@@ -181,7 +115,8 @@ def _inspections(sheet: Worksheet, file) -> None:
         ],
     )
     for inspection in file.inspections:
-        sheet.append(
+        _append(
+            sheet,
             [
                 inspection.inspected_on,
                 file.inspectors[inspection.instructor_id].name,
@@ -189,7 +124,7 @@ def _inspections(sheet: Worksheet, file) -> None:
                 label(inspection.card),
                 _("Yes") if inspection.vetoed else _("No"),
                 inspection.notes,
-            ]
+            ],
         )
 
 
@@ -210,7 +145,8 @@ def _items(sheet: Worksheet, file, checklists) -> None:
     )
     for inspection in file.inspections:
         for item, result in checklists.get(inspection.id, []):
-            sheet.append(
+            _append(
+                sheet,
                 [
                     inspection.inspected_on,
                     item.section,
@@ -219,7 +155,7 @@ def _items(sheet: Worksheet, file, checklists) -> None:
                     float(item.points),
                     _result(item, result),
                     result.note if result else "",
-                ]
+                ],
             )
 
 
@@ -254,7 +190,8 @@ def _findings(sheet: Worksheet, file, checklists) -> None:
     for inspection in file.inspections:
         for finding in file.findings.get(inspection.id, []):
             item = items.get(finding.item_id)
-            sheet.append(
+            _append(
+                sheet,
                 [
                     inspection.inspected_on,
                     item.text if item else "",
@@ -263,7 +200,7 @@ def _findings(sheet: Worksheet, file, checklists) -> None:
                     _("Yes") if finding.serious else _("No"),
                     finding.resolved_on,
                     finding.resolution,
-                ]
+                ],
             )
 
 
@@ -283,13 +220,14 @@ def _history(sheet: Worksheet, file) -> None:
             before = _label(change.previous) or _("On no list")
             after = _label(change.list_name) or _("On no list")
             state = label(change.state)
-        sheet.append(
+        _append(
+            sheet,
             [
                 change.at.replace(tzinfo=None),
                 f"{before} → {after}",
                 _reason(change),
                 state,
-            ]
+            ],
         )
 
 
@@ -303,9 +241,9 @@ def _cases(sheet: Worksheet, file) -> None:
         notices = file.notices.get(case.id, [])
         first = [case.reported_on, label(case.kind), label(case.state)]
         if not notices:
-            sheet.append([*first, "", None])
+            _append(sheet, [*first, "", None])
         for notice in notices:
-            sheet.append([*first, notice.number, notice.deadline])
+            _append(sheet, [*first, notice.number, notice.deadline])
 
 
 def _complaints(sheet: Worksheet, file) -> None:
@@ -315,40 +253,46 @@ def _complaints(sheet: Worksheet, file) -> None:
         [_("Reference"), _("Received"), _("About"), _("State"), _("Substantiated")],
     )
     for complaint in file.complaints:
-        sheet.append(
+        _append(
+            sheet,
             [
                 complaint.reference,
                 complaint.received_at.astimezone(OFFICE_TIMEZONE).replace(tzinfo=None),
                 label(complaint.concern),
                 label(complaint.state),
                 complaint.substantiated_on,
-            ]
+            ],
         )
 
 
 def _photos(sheet: Worksheet, file) -> None:
     new_sheet(sheet, _("Photos"), [_("File"), _("Uploaded by"), _("Uploaded at")])
     for photo in file.photos:
-        sheet.append(
+        _append(
+            sheet,
             [
                 photo.original_name,
                 photo.uploaded_by,
                 photo.uploaded_at.replace(tzinfo=None),
-            ]
+            ],
         )
 
 
 def new_sheet(sheet: Worksheet, title: str, headers: list[str]) -> Worksheet:
     # Excel refuses a few characters in sheet titles and cuts them at 31.
     sheet.title = title.translate(str.maketrans("", "", "[]:*?/\\"))[:31]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    _append(sheet, headers)
+    for header in sheet[1]:
+        header.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
         width = max(12, len(header) * 2 + 4)
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
     return sheet
+
+
+def _append(sheet: Worksheet, row: list) -> None:
+    sheet.append([cell(value) for value in row])
 
 
 def _label(value) -> str:
