@@ -21,11 +21,13 @@ from strawberry.types import ExecutionContext
 from schema.cases import CaseMutation, CaseQuery
 from schema.complaints import ComplaintMutation, ComplaintQuery
 from schema.errors import ErrorPresentation, log_errors
+from schema.imports import ImportMutation
 from schema.limits import CostLimit, IntrospectionForSignedIn
 from schema.mutations import Mutation as OrganisationMutation
 from schema.phases import PhaseMutation, PhaseQuery
 from schema.public import PublicMutation, PublicQuery
 from schema.query import Query as OrganisationQuery
+from schema.reconciliation import ReconciliationMutation, ReconciliationQuery
 from schema.reports import ReportQuery
 from schema.supervision import SupervisionMutation, SupervisionQuery
 
@@ -47,6 +49,7 @@ Query = merge_types(
         PublicQuery,
         PhaseQuery,
         ReportQuery,
+        ReconciliationQuery,
     ),
 )
 Mutation = merge_types(
@@ -58,6 +61,8 @@ Mutation = merge_types(
         ComplaintMutation,
         PublicMutation,
         PhaseMutation,
+        ReconciliationMutation,
+        ImportMutation,
     ),
 )
 

@@ -46,6 +46,9 @@ class Settings:
     # in the next (1: calendar months), and is due on the next `report_due_day`.
     report_period_starts_on: int = 1
     report_due_day: int = 26
+    # A reconciliation with the national list reports school permits ending
+    # within this many days, unless the office asks for another number.
+    permit_warning_days: int = 60
 
     @property
     def evidence_folder(self) -> Path:
@@ -109,6 +112,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         report_due_day=_day_of_month(
             "XIAOWAI_REPORT_DUE_DAY", env.get("XIAOWAI_REPORT_DUE_DAY", "26")
+        ),
+        permit_warning_days=_whole(
+            "XIAOWAI_PERMIT_WARNING_DAYS",
+            env.get("XIAOWAI_PERMIT_WARNING_DAYS", "60"),
         ),
     )
 

@@ -77,7 +77,8 @@ def test_export_schema_writes_the_sdl(tmp_path):
 
 
 def test_a_bad_setting_stops_with_a_message_naming_what_is_accepted(tmp_path):
-    result = run("migrate", env={"XIAOWAI_PORT": "http"}, cwd=tmp_path)
+    env = {"XIAOWAI_PORT": "http", "XIAOWAI_VAR_DIR": str(tmp_path)}
+    result = run("migrate", env=env, cwd=tmp_path)
 
     assert result.returncode == 2
     assert "XIAOWAI_PORT must be a number from 1 to 65535" in result.stderr

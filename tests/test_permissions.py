@@ -83,6 +83,7 @@ QUERIES = {
     "pendingListChanges": ("{ pendingListChanges { totalCount } }", ALLOWED_ONLY),
     "coverage": ("{ coverage { monthStart } }", ALLOWED_ONLY),
     "complaints": ("{ complaints { totalCount } }", READING_COMPLAINTS),
+    "reconciliationRuns": ("{ reconciliationRuns { totalCount } }", EDITING),
     "phases": ("{ phases { name } }", READING_PHASES),
     "monthlyReport": (
         '{ monthlyReport(month: "2026-11") { period { name } } }',
@@ -140,6 +141,7 @@ MUTATIONS = {
     "acknowledgeDispatch": "{ dispatch: $dispatch }",
     "reportDispatch": '{ dispatch: $dispatch, report: "done" }',
     "uploadEvidence": "{ case: $case, file: $file }",
+    "importRecords": "{ kind: VILLAGES, file: $file, dryRun: true }",
     "recordInspection": '{ institution: $posting, inspectedOn: "2026-01-05" }',
     "resolveFinding": '{ finding: $finding, resolution: "已整改" }',
     "setListMembership": (
@@ -149,6 +151,11 @@ MUTATIONS = {
     "saveScoringTemplate": '{ basedOnVersion: 1, name: "x", items: [] }',
     "publishPenalty": '{ id: $penalty, version: 1, summary: "x", publish: true }',
     "triageComplaint": '{ id: $complaint, version: 1, decision: DISMISS, answer: "x" }',
+    # A photo is no list: who may reconcile hears INVALID, who may not, FORBIDDEN.
+    "reconcile": "{ file: $file }",
+    "resolveDifference": (
+        '{ id: $difference, version: 1, action: EXPLAIN, note: "x" }'
+    ),
     "markPhaseTask": '{ id: $task, version: 1, done: true, note: "x" }',
     "updatePhaseDates": (
         '{ id: $phase, version: 1, startsOn: "2023-02-01", endsOn: "2023-03-31" }'
@@ -260,6 +267,7 @@ async def ids(client: httpx.AsyncClient) -> dict[str, str]:
         "penalty": str(relay.GlobalID("Penalty", "999999")),
         "complaint": str(relay.GlobalID("Complaint", "999999")),
         "task": str(relay.GlobalID("PhaseTask", "999999")),
+        "difference": str(relay.GlobalID("Difference", "999999")),
         "phase": str(relay.GlobalID("Phase", "999999")),
     }
     return known | await a_case_dispatched_to(client, known["v"], police)

@@ -20,6 +20,8 @@ from web import (
     directory,
     errors,
     evidence,
+    exports,
+    imports,
     inspections,
     institutions,
     leadership,
@@ -27,6 +29,7 @@ from web import (
     people,
     phases,
     public,
+    reconciliation,
     reports,
     standing,
     supervision,
@@ -65,7 +68,27 @@ routes = [
     ),
     Route("/staff/", cases.start_page, name="start"),
     Route("/staff/organisation", organisation.subdistrict_page, name="subdistrict"),
+    Route("/staff/import", imports.import_page, name="import_records"),
+    Route(
+        "/staff/import",
+        imports.check_upload,
+        methods=["POST"],
+        name="import_records_check",
+    ),
+    Route(
+        "/staff/import/run",
+        imports.run_upload,
+        methods=["POST"],
+        name="import_records_run",
+    ),
+    Route(
+        "/staff/import/templates/{kind}.xlsx",
+        imports.import_template,
+        name="import_template",
+    ),
+    Route("/staff/villages.xlsx", exports.villages_workbook, name="villages_workbook"),
     Route("/staff/cases", cases.ledger_page, name="cases"),
+    Route("/staff/cases.xlsx", exports.ledger_workbook, name="cases_workbook"),
     Route("/staff/cases/{case_id:int}", cases.case_page, name="case"),
     Route(
         "/staff/cases/{case_id:int}/steps",
@@ -111,6 +134,11 @@ routes = [
     ),
     Route("/staff/notices/{notice_id:int}", cases.notice_page, name="notice"),
     Route("/staff/complaints", complaints.complaints_page, name="complaints"),
+    Route(
+        "/staff/complaints.xlsx",
+        exports.complaints_workbook,
+        name="complaints_workbook",
+    ),
     Route("/staff/reports", reports.reports_page, name="reports"),
     # The workbooks' routes come first: "{period}" would take "2026-11.xlsx".
     Route(
@@ -150,6 +178,28 @@ routes = [
         name="complaint_triage",
     ),
     Route(
+        "/staff/reconciliation",
+        reconciliation.runs_page,
+        methods=["GET", "POST"],
+        name="reconciliation",
+    ),
+    Route(
+        "/staff/reconciliation/{run_id:int}",
+        reconciliation.run_page,
+        name="reconciliation_run",
+    ),
+    Route(
+        "/staff/reconciliation/{run_id:int}/file",
+        reconciliation.run_file,
+        name="reconciliation_file",
+    ),
+    Route(
+        "/staff/reconciliation/{run_id:int}/differences/{difference_id:int}",
+        reconciliation.resolve,
+        methods=["POST"],
+        name="reconciliation_resolve",
+    ),
+    Route(
         "/staff/cases/{case_id:int}/penalties/{penalty_id:int}/publish",
         cases.publish_penalty,
         methods=["POST"],
@@ -166,9 +216,7 @@ routes = [
         "/staff/report/duplicates", cases.duplicates_partial, name="report_duplicates"
     ),
     Route("/staff/institutions", institutions.roster_page, name="roster"),
-    Route(
-        "/staff/institutions.xlsx", workbooks.roster_workbook, name="roster_workbook"
-    ),
+    Route("/staff/institutions.xlsx", exports.roster_workbook, name="roster_workbook"),
     Route(
         "/staff/institutions/{institution_id:int}/file.xlsx",
         workbooks.institution_workbook,
@@ -265,6 +313,7 @@ routes = [
         name="leadership_unseat",
     ),
     Route("/staff/people", people.people_page, name="people"),
+    Route("/staff/people.xlsx", exports.people_workbook, name="people_workbook"),
     Route(
         "/staff/people/new",
         people.new_person_page,
@@ -294,6 +343,11 @@ routes = [
         name="schools_rename",
     ),
     Route("/staff/supervision", supervision.supervision_page, name="supervision"),
+    Route(
+        "/staff/inspections.xlsx",
+        exports.inspections_workbook,
+        name="inspections_workbook",
+    ),
     Route("/staff/phases", phases.phases_page, name="phases"),
     Route(
         "/staff/phases/tasks/{task_id:int}/mark",
@@ -340,6 +394,17 @@ routes = [
         name="resolve_finding",
     ),
     Route("/staff/audit", audit.audit_page, name="audit"),
+    Route("/staff/audit.xlsx", exports.audit_workbook, name="audit_workbook"),
+    Route(
+        "/staff/exports/institutions.json",
+        exports.institutions_json,
+        name="institutions_json",
+    ),
+    Route(
+        "/staff/exports/institutions.xlsx",
+        exports.institutions_workbook,
+        name="institutions_export_workbook",
+    ),
     Route("/staff/evidence/{evidence_id:int}", evidence.evidence_file, name="evidence"),
     Route("/staff/tokens", tokens.tokens_page, methods=["GET", "POST"], name="tokens"),
     Route(

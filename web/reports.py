@@ -32,6 +32,7 @@ from server.reports import (
     month_after,
     month_before,
 )
+from server.spreadsheets import cell
 from web.forms import actor
 from web.labels import label
 from web.paging import page_links, page_request
@@ -266,13 +267,17 @@ async def workload_workbook(request: Request) -> Response:
     schools = new_sheet(book.active, _("Instructors by school"), _instructor_headers())
     for statement in work.schools:
         for person in statement.people:
-            schools.append([statement.name, person.name, *instructor_figures(person)])
+            schools.append(
+                [cell(statement.name), cell(person.name), *instructor_figures(person)]
+            )
     villages = new_sheet(
         book.create_sheet(), _("Supervisors by village"), _supervisor_headers()
     )
     for statement in work.villages:
         for person in statement.people:
-            villages.append([statement.name, person.name, *supervisor_figures(person)])
+            villages.append(
+                [cell(statement.name), cell(person.name), *supervisor_figures(person)]
+            )
     return download(book, _("Workload") + f" {period.name}")
 
 

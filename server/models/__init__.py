@@ -56,6 +56,12 @@ from server.models.organisation import (
     Village,
 )
 from server.models.phases import Phase, PhaseTask
+from server.models.reconciliation import (
+    Difference,
+    DifferenceCategory,
+    DifferenceState,
+    ReconciliationRun,
+)
 from server.models.supervision import (
     Card,
     CardChange,
@@ -87,6 +93,9 @@ __all__ = [
     "Complaint",
     "ComplaintState",
     "Concern",
+    "Difference",
+    "DifferenceCategory",
+    "DifferenceState",
     "Dispatch",
     "DispatchState",
     "District",
@@ -118,6 +127,7 @@ __all__ = [
     "Person",
     "Phase",
     "PhaseTask",
+    "ReconciliationRun",
     "RegisterEntry",
     "Requirement",
     "Role",
