@@ -5,8 +5,9 @@ database named by --database, which it drops and creates first), migrates
 it and loads the plan, writes a CSV file of --rows institutions (each with a
 credit code, a category, a village and a business license), then times the
 dry run, the import, and the same import again (which changes nothing).
-Prints each time and the peak of memory the Python heap held, as traced by
-`tracemalloc`, and the process's peak resident size.
+Prints each time and the process's peak resident size so far; with --heap,
+also the peak of memory the Python heap held, as traced by `tracemalloc`,
+which slows every step down.
 
     .venv/bin/python bench/import_rows.py
     .venv/bin/python bench/import_rows.py --database postgres://postgres@127.0.0.1:5432/xiaowai_bench_import
@@ -40,13 +41,18 @@ def main() -> None:
             _empty_postgres(url)
         path = Path(folder) / "institutions.csv"
         _write_csv(path, options.rows)
-        asyncio.run(_run(url, path, options.rows))
+        asyncio.run(_run(url, path, options.rows, options.heap))
 
 
 def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="a PostgreSQL URL; SQLite if omitted")
     parser.add_argument("--rows", type=int, default=50_000, help="institutions")
+    parser.add_argument(
+        "--heap",
+        action="store_true",
+        help="also trace the Python heap's peak (which makes each step slower)",
+    )
     return parser.parse_args()
 
 
@@ -87,7 +93,7 @@ def _write_csv(path: Path, rows: int) -> None:
             )
 
 
-async def _run(url: str, path: Path, rows: int) -> None:
+async def _run(url: str, path: Path, rows: int, heap: bool) -> None:
     await database.migrate(url)
     async with database.connect(url):
         await load_plan()
@@ -96,21 +102,26 @@ async def _run(url: str, path: Path, rows: int) -> None:
             ("import", run_import),
             ("import again", run_import),
         ):
-            tracemalloc.start()
+            if heap:
+                tracemalloc.start()
             began = time.perf_counter()
             with path.open("rb") as data:
                 outcome = await step(COMMAND_LINE, Kind.INSTITUTIONS, data, path.name)
             took = time.perf_counter() - began
-            _current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
             print(
-                f"{name:<13} {rows} rows in {took:7.1f} s "
-                f"({rows / took:6.0f} rows/s), heap peak {peak / 2**20:5.1f} MiB: "
-                f"{outcome.created} created, {outcome.updated} updated, "
-                f"{outcome.unchanged} unchanged"
+                f"{name:<13} {rows} rows in {took:6.1f} s ({rows / took:6.0f} rows/s), "
+                f"{_memory(heap)}: {outcome.created} created, "
+                f"{outcome.updated} updated, {outcome.unchanged} unchanged"
             )
-    resident = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"process peak resident size {resident / 1024:.0f} MiB")
+
+
+def _memory(heap: bool) -> str:
+    resident = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if not heap:
+        return f"peak resident {resident:4.0f} MiB"
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return f"heap peak {peak / 2**20:5.1f} MiB, peak resident {resident:4.0f} MiB"
 
 
 if __name__ == "__main__":

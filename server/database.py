@@ -8,6 +8,7 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
+from tortoise.models import Model
 
 from server.clock import OFFICE_TIMEZONE
 
@@ -58,6 +59,39 @@ async def connect(database_url: str) -> AsyncIterator[TortoiseContext]:
 async def ping() -> None:
     """Raise if the database does not answer a trivial query."""
     await Tortoise.get_connection("default").execute_query("SELECT 1")
+
+
+async def reserve_ids(model: type[Model], count: int) -> list[int]:
+    """`count` primary keys of `model` that no row has or will be given.
+
+    A bulk insert does not report the keys it made, so rows inserted together
+    are given theirs beforehand, letting their children and audit entries
+    refer to them. Call inside the transaction that inserts the rows.
+    """
+    if count == 0:
+        return []
+    connection = Tortoise.get_connection("default")
+    table = model._meta.db_table
+    if connection.capabilities.dialect == "postgres":
+        _count, rows = await connection.execute_query(
+            f"SELECT nextval(pg_get_serial_sequence('\"{table}\"', 'id')) AS id "
+            "FROM generate_series(1, $1)",
+            [count],
+        )
+        return [row["id"] for row in rows]
+
+    # SQLite's AUTOINCREMENT never reuses a key, even a deleted row's: its
+    # high-water mark is kept in sqlite_sequence. A writer that commits
+    # between this read and the insert makes the insert fail rather than
+    # share a key, since SQLite lets a transaction write only on the newest
+    # snapshot.
+    _count, rows = await connection.execute_query(
+        f'SELECT MAX(COALESCE((SELECT MAX(id) FROM "{table}"), 0), '
+        "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)) AS top",
+        [table],
+    )
+    top = rows[0]["top"]
+    return list(range(top + 1, top + 1 + count))
 
 
 def __getattr__(name: str) -> Any:

@@ -5,8 +5,11 @@ half a list behind. So an import goes in two steps. `check_import` reads
 every row, checks it against the database and says, row by row and column
 by column, what is wrong and what would be created or changed, writing
 nothing. `run_import` checks the file again and, only when no row has a
-problem, writes every row in one transaction through the same write
-functions the pages use, each write audited as theirs are.
+problem, writes every row in one transaction through the domain's write
+functions, each write audited as a page's is. New records are created a
+chunk at a time by the domain's batch functions, which check, store and
+audit a thousand rows in a few statements; changes to recorded ones go
+through the same functions as an edit on a page, version check included.
 
 Rows are matched to what is recorded already (institutions by credit code,
 else by registered name; villages by name; people by name and phone, or by
@@ -29,6 +32,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from server import institution_writes, organisation_writes
@@ -330,19 +334,29 @@ async def run_import(
     async with in_transaction():
         async for steps in _walk(kind, file, filename, done):
             for step in steps:
-                try:
-                    await step.write(actor)
-                except Refused as refused:
-                    # The check passed, so only a change made meanwhile gets here.
-                    for error in refused.errors:
-                        done.problem(RowProblem(step.row, None, error.message))
-                    raise ImportRefused(done) from None
+                await _write(actor, step, done)
     return ImportResult(kind, done.created, done.updated, done.unchanged)
+
+
+async def _write(actor: Actor, step: "Step", done: ImportPlan) -> None:
+    """Write a step; if it fails, refuse the whole import, which rolls back."""
+    # The check passed, so only a change saved meanwhile makes a write fail.
+    try:
+        await step.write(actor)
+    except Refused as refused:
+        for error in refused.errors:
+            done.problem(RowProblem(step.row, None, error.message))
+        raise ImportRefused(done) from None
+    except IntegrityError:
+        message = _("Another change was saved while importing; import the file again.")
+        done.problem(RowProblem(step.row, None, message))
+        raise ImportRefused(done) from None
 
 
 @dataclass(frozen=True)
 class Step:
-    """A planned write of one row."""
+    """A planned write: of one row, or of a chunk's new records from its
+    first row on."""
 
     row: int
     write_with: Callable[[Actor], Any]
@@ -478,7 +492,7 @@ async def _plan_chunk(
 
     await importer.look_up([item for _number, item in parsed])
 
-    steps = []
+    steps, new_rows, new = [], [], []
     for number, item in parsed:
         checks = Checks()
         outcome = importer.plan(item, checks)
@@ -488,12 +502,8 @@ async def _plan_chunk(
                     RowProblem(number, header_of.get(error.field or ""), error.message)
                 )
             continue
-        earlier = seen.get(outcome.key)
-        if earlier is not None:
-            message = _("This row repeats row {row}.").format(row=earlier)
-            plan.problem(RowProblem(number, None, message))
+        if not _first_time(outcome, number, seen, plan):
             continue
-        seen[outcome.key] = number
         changes = tuple(
             Change(header_of[key], before, after)
             for key, before, after in outcome.changes
@@ -501,7 +511,28 @@ async def _plan_chunk(
         plan.planned(PlannedRow(number, outcome.action, outcome.label, changes))
         if outcome.write is not None:
             steps.append(Step(number, outcome.write))
+        if outcome.new is not None:
+            new_rows.append(number)
+            new.append(outcome.new)
+    if new:
+        steps.append(Step(new_rows[0], lambda actor: importer.create_all(actor, new)))
     return steps
+
+
+def _first_time(
+    outcome: "Outcome", number: int, seen: dict[Any, int], plan: ImportPlan
+) -> bool:
+    """Whether no earlier row means the same record or claims what this one
+    claims (a credit code, say); if one does, the row is a problem."""
+    for key in (outcome.key, *outcome.claims):
+        earlier = seen.get(key)
+        if earlier is not None:
+            message = _("This row repeats row {row}.").format(row=earlier)
+            plan.problem(RowProblem(number, None, message))
+            return False
+    for key in (outcome.key, *outcome.claims):
+        seen[key] = number
+    return True
 
 
 # --- the kinds ----------------------------------------------------------------------
@@ -513,7 +544,9 @@ class Outcome:
     action: Action
     label: str
     changes: list[tuple[str, str, str]] = field(default_factory=list)
-    write: Callable[[Actor], Any] | None = None
+    write: Callable[[Actor], Any] | None = None  # this row's own write
+    new: Any = None  # what to create with the chunk's other new records
+    claims: tuple[Any, ...] = ()  # what no other row may also claim
 
 
 class Importer:
@@ -529,6 +562,10 @@ class Importer:
         """Fetch, in a few statements, the records the chunk's rows may match."""
 
     def plan(self, item: Any, checks: Checks) -> Outcome:
+        raise NotImplementedError
+
+    async def create_all(self, actor: Actor, new: list[Any]) -> None:
+        """Create the records of a chunk's `Outcome.new`, all together."""
         raise NotImplementedError
 
 
@@ -582,14 +619,7 @@ class Villages(Importer):
         name, district_id = item["name"], item["district_id"]
         current = self.existing.get(name)
         if current is None:
-            return Outcome(
-                ("name", name),
-                Action.CREATE,
-                name,
-                write=lambda actor: organisation_writes.create_village(
-                    actor, name, district_id
-                ),
-            )
+            return Outcome(("name", name), Action.CREATE, name, new=(name, district_id))
         key = ("id", current["id"])
         if not item["given"] or current["district_id"] == district_id:
             return Outcome(key, Action.UNCHANGED, name)
@@ -603,6 +633,9 @@ class Villages(Importer):
                 actor, current["id"], current["version"], district_id
             ),
         )
+
+    async def create_all(self, actor: Actor, new: list[tuple[str, int | None]]) -> None:
+        await organisation_writes.create_villages(actor, new)
 
 
 class People(Importer):
@@ -660,12 +693,7 @@ class People(Importer):
                 unit_id=item["unit_id"],
                 school_id=item["school_id"],
             )
-            return Outcome(
-                ("new", name, item["phone"]),
-                Action.CREATE,
-                name,
-                write=lambda actor: organisation_writes.create_person(actor, data),
-            )
+            return Outcome(("new", name, item["phone"]), Action.CREATE, name, new=data)
 
         wanted = {"title": item["title"], "phone": item["phone"]}
         if item["unit_id"] or item["school_id"]:
@@ -703,6 +731,9 @@ class People(Importer):
                 actor, current["id"], current["version"], data
             ),
         )
+
+    async def create_all(self, actor: Actor, new: list[PersonInput]) -> None:
+        await organisation_writes.create_people(actor, new)
 
 
 async def _people_named(names: set[str]) -> dict[str, list[dict]]:
@@ -832,7 +863,7 @@ class Institutions(Importer):
                 ("code", code) if code else ("name", name),
                 Action.CREATE,
                 name,
-                write=lambda actor: institution_writes.create_institution(actor, data),
+                new=data,
             )
 
         changed: dict[str, Any] = {}
@@ -846,6 +877,8 @@ class Institutions(Importer):
         if documents is not None:
             changed["documents"] = documents
         key = ("id", current["id"])
+        # A code given to a recorded institution cannot go to a new one too.
+        claims = (("code", code),) if code and code != current["credit_code"] else ()
         if not changed:
             return Outcome(key, Action.UNCHANGED, name)
         data = InstitutionInput(**changed)
@@ -857,7 +890,11 @@ class Institutions(Importer):
             lambda actor: institution_writes.update_institution(
                 actor, current["id"], current["version"], data
             ),
+            claims=claims,
         )
+
+    async def create_all(self, actor: Actor, new: list[InstitutionInput]) -> None:
+        await institution_writes.create_institutions(actor, new)
 
     def _match(self, name: str, code: str | None, checks: Checks) -> dict | None:
         if code and code in self.by_code:

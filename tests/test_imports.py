@@ -6,11 +6,12 @@ import os
 import re
 import subprocess
 import sys
+import tracemalloc
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from server import database
+from server import audit, database, institution_writes
 from server.credit_code import check_character
 from server.errors import Refused
 from server.i18n import language
@@ -24,9 +25,11 @@ from server.imports import (
     run_import,
     template_workbook,
 )
+from server.institution_writes import DocumentInput, InstitutionInput
 from server.models import (
     AuditEntry,
     Document,
+    DocumentKind,
     Institution,
     InstructorAssignment,
     Person,
@@ -387,6 +390,91 @@ async def test_checking_2000_rows_takes_a_few_statements_per_thousand(db):
     assert len(counter.statements) < 20
 
 
+async def test_importing_2000_new_rows_takes_a_few_statements_per_thousand(db):
+    rows = [
+        f"济南批量培训学校{n},,{credit_code(1000 + n)},,,寇家村,{credit_code(1000 + n)}"
+        for n in range(2000)
+    ]
+    text = institutions_csv(*rows)
+
+    with counting_statements() as counter:
+        result = await run_import(COMMAND_LINE, Kind.INSTITUTIONS, csv_file(text))
+
+    assert result.created == 2000
+    # The check and the run each read a chunk in a handful of statements,
+    # and the run writes a chunk's institutions, documents and audit
+    # entries in a few more for every 500 rows.
+    assert len(counter.statements) < 80
+
+
+async def test_a_batch_of_new_records_is_audited_as_one_at_a_time_would_be(db):
+    rows = [
+        f"济南审计培训学校{n},审计{n},{credit_code(3000 + n)},学科类,{n}号,寇家村,"
+        f"{credit_code(3000 + n)}"
+        for n in range(3)
+    ]
+    await run_import(COMMAND_LINE, Kind.INSTITUTIONS, csv_file(institutions_csv(*rows)))
+    single = await institution_writes.create_institution(
+        COMMAND_LINE,
+        InstitutionInput(
+            registered_name="济南单个培训学校",
+            credit_code=credit_code(3100),
+            documents=[DocumentInput(kind=DocumentKind.BUSINESS_LICENSE, number="1")],
+        ),
+    )
+
+    entries = await AuditEntry.filter(action="institution.create").order_by("-id")
+    single_entry, *batch = entries[:4]
+    first = await Institution.get(registered_name="济南审计培训学校0")
+
+    assert single_entry.record_id == single.id
+    assert batch[-1].record_id == first.id
+    assert batch[-1].after.keys() == single_entry.after.keys()
+    assert batch[-1].after["documents"] == [
+        {
+            "kind": "BUSINESS_LICENSE",
+            "status": "HELD",
+            "number": credit_code(3000),
+            "issued_on": None,
+            "valid_until": None,
+            "revoked_on": None,
+        }
+    ]
+    assert first.sort_name.startswith("ji nan shen ji")
+    assert (await audit.verify()).intact
+
+
+async def test_new_keys_are_never_a_deleted_records(db):
+    village = await Village.create(
+        subdistrict_id=(await Village.first()).subdistrict_id, name="将删村"
+    )
+    await village.delete()
+
+    ids = await database.reserve_ids(Village, 3)
+
+    assert ids[0] > village.id
+    assert ids == list(range(ids[0], ids[0] + 3))
+
+
+async def test_a_credit_code_given_to_a_recorded_institution_cannot_go_to_a_new_one(
+    db,
+):
+    nameless = institutions_csv("济南无码培训学校,,,,,,")
+    await run_import(COMMAND_LINE, Kind.INSTITUTIONS, csv_file(nameless))
+    text = institutions_csv(
+        f"济南无码培训学校,,{credit_code(7)},,,,",
+        f"济南另一家培训学校,,{credit_code(7)},,,,",
+    )
+
+    with language("en"):
+        plan = await check_import(COMMAND_LINE, Kind.INSTITUTIONS, csv_file(text))
+
+    assert [line.action for line in plan.lines] == [Action.UPDATE]
+    assert [(problem.row, problem.message) for problem in plan.problems] == [
+        (3, "This row repeats row 2.")
+    ]
+
+
 def test_row_problem_reads_as_a_sentence():
     with language("en"):
         assert RowProblem(12, "统一社会信用代码", "Wrong.").describe() == (
@@ -535,3 +623,31 @@ def test_the_command_checks_refuses_and_imports(database_url, tmp_path):
         "Imported: 1 created, 0 updated, 0 unchanged."
     ]
     assert again.stdout.splitlines() == ["Imported: 0 created, 0 updated, 1 unchanged."]
+
+
+async def test_a_file_of_50000_rows_is_imported_whole_in_bounded_memory(db, tmp_path):
+    path = tmp_path / "institutions.csv"
+    with path.open("w", encoding="gb18030", newline="") as out:
+        out.write(INSTITUTION_HEADERS + "\n")
+        for n in range(50_000):
+            code = credit_code(100_000 + n)
+            out.write(
+                f"济南五万培训学校{n:05d}有限公司,五万{n},{code},学科类,,寇家村,{code}\n"
+            )
+    entries_before = await AuditEntry.all().count()
+
+    tracemalloc.start()
+    try:
+        with path.open("rb") as data:
+            result = await run_import(COMMAND_LINE, Kind.INSTITUTIONS, data, path.name)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert result.created == 50_000
+    assert await Institution.filter(sort_name__startswith="ji nan wu wan").count() == (
+        50_000
+    )
+    assert await AuditEntry.all().count() == entries_before + 50_000
+    # A chunk of a thousand rows at a time: the file's length does not show.
+    assert peak < 48 * 2**20, f"{peak / 2**20:.1f} MiB"
