@@ -125,6 +125,12 @@ STATUS_OF_WORD = {
 # Institutions no longer training are expected to be missing from the list,
 # and their permits to lapse.
 NOT_TRAINING = (OperatingStatus.CLOSED, OperatingStatus.BANNED)
+STATUS_NAMES = {
+    OperatingStatus.OPERATING: N_("Operating"),
+    OperatingStatus.SUSPENDED: N_("Suspended"),
+    OperatingStatus.CLOSED: N_("Closed"),
+    OperatingStatus.BANNED: N_("Banned"),
+}
 # Differences whose list value can be copied into the record.
 UPDATABLE = {"credit_code", "permit_number", "address", "operating_status"}
 
@@ -544,8 +550,8 @@ def what_differs(difference: Difference) -> str:
     message = _("The national list gives its {field} as {theirs}; the record, {ours}.")
     return message.format(
         field=gettext(COLUMN_LABELS[difference.differs_in or "name"]),
-        theirs=difference.theirs or "—",
-        ours=difference.ours or "—",
+        theirs=_shown_value(difference.differs_in, difference.theirs) or "—",
+        ours=_shown_value(difference.differs_in, difference.ours) or "—",
     )
 
 
@@ -609,6 +615,7 @@ async def update_record(actor: Actor, difference_id: int, version: int) -> Diffe
             actor, difference_id, version, DifferenceState.RECORD_UPDATED, ""
         )
         institution = await Institution.get(id=institution_id)
+        await _unchanged_since_run(institution, difference)
         await write_institution(
             actor,
             institution.id,
@@ -616,6 +623,47 @@ async def update_record(actor: Actor, difference_id: int, version: int) -> Diffe
             await _listed_value(difference),
         )
     return resolved
+
+
+async def _unchanged_since_run(
+    institution: Institution, difference: Difference
+) -> None:
+    """Refuse to copy the list's value over a record someone has edited since
+    the run: the edit may be the better value, and copying would hide it."""
+    if difference.differs_in == "permit_number":
+        permit = await Document.get_or_none(
+            institution_id=institution.id, kind=DocumentKind.SCHOOL_PERMIT
+        )
+        recorded = permit.number if permit else None
+    else:
+        recorded = getattr(institution, difference.differs_in)
+    if normalised(_shown(recorded)) == normalised(difference.ours):
+        return
+    message = _(
+        "The record was changed after this comparison: its {field} now reads "
+        "{value}. Compare again, or explain the difference."
+    )
+    raise _refuse(
+        "action",
+        ErrorCode.CONFLICT,
+        message.format(
+            field=gettext(COLUMN_LABELS[difference.differs_in]),
+            value=_shown_value(difference.differs_in, _shown(recorded)) or "—",
+        ),
+    )
+
+
+def _shown(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.value if isinstance(value, OperatingStatus) else str(value)
+
+
+def _shown_value(differs_in: str | None, value: str | None) -> str | None:
+    """A recorded or listed value in words: statuses by their names."""
+    if differs_in == "operating_status" and value:
+        return gettext(STATUS_NAMES[OperatingStatus(value)])
+    return value
 
 
 async def _listed_value(difference: Difference) -> InstitutionInput:

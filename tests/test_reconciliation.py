@@ -12,6 +12,7 @@ from server import database, reconciliation
 from server.accounts import actor_for_account
 from server.clock import today
 from server.errors import DomainError, ErrorCode, Refused
+from server.i18n import language
 from server.institution_writes import (
     DocumentInput,
     InstitutionInput,
@@ -411,6 +412,39 @@ async def test_a_stale_version_is_refused_as_a_conflict(found):
     assert refused.value.errors[0].code == ErrorCode.CONFLICT
     institution = await Institution.get(id=address.institution_id)
     assert institution.address == "寇家村东街4号"
+
+
+async def test_a_record_edited_since_the_run_is_not_overwritten(office, found):
+    address = found["ADDRESS_DIFFERS:address"]
+    institution = await Institution.get(id=address.institution_id)
+    await Institution.filter(id=institution.id).update(
+        address="寇家村南街1号", version=institution.version + 1
+    )
+
+    with language("en"), pytest.raises(Refused) as refused:
+        await reconciliation.update_record(
+            await admin_actor(), address.id, address.version
+        )
+
+    assert [(e.code, e.message) for e in refused.value.errors] == [
+        (
+            ErrorCode.CONFLICT,
+            "The record was changed after this comparison: its address now reads "
+            "寇家村南街1号. Compare again, or explain the difference.",
+        )
+    ]
+    after = await Difference.get(id=address.id)
+    assert (after.state, after.version) == (DifferenceState.OPEN, address.version)
+    assert (await Institution.get(id=institution.id)).address == "寇家村南街1号"
+
+
+async def test_a_status_difference_is_written_in_words(found):
+    status = found["STATUS_DIFFERS:operating_status"]
+
+    with language("zh"):
+        text = reconciliation.what_differs(status)
+
+    assert text == "国家平台名单中其状态为 停业整顿；本平台记录为 正常经营。"
 
 
 async def test_a_resolved_difference_cannot_be_resolved_again(found):
