@@ -44,6 +44,8 @@ class Table:
     title: str
     headers: list[str]
     rows: AsyncIterator[Row]
+    # The list's keyset pages, which `count` reads to say how many rows come.
+    read: Callable[[PageRequest], Awaitable[Page[Any]]]
 
 
 async def batches(
@@ -129,6 +131,7 @@ def roster(
             _("Open cases"),
         ],
         rows(),
+        read,
     )
 
 
@@ -166,6 +169,7 @@ def ledger(actor: Actor, where: cases.CaseFilter) -> Table:
             _("Days overdue"),
         ],
         rows(),
+        read,
     )
 
 
@@ -191,6 +195,7 @@ def audit_trail(actor: Actor, where: audit.AuditFilter) -> Table:
         _("Audit trail"),
         [_("When"), _("Who"), _("What"), _("Record"), _("Record id"), _("Changes")],
         rows(),
+        read,
     )
 
 
@@ -226,7 +231,7 @@ def people(actor: Actor, where: organisation.PersonFilter) -> Table:
                 ]
 
     return Table(
-        _("People"), [_("Name"), _("Title"), _("Works for"), _("Phone")], rows()
+        _("People"), [_("Name"), _("Title"), _("Works for"), _("Phone")], rows(), read
     )
 
 
@@ -259,6 +264,7 @@ def reports_from_the_public(actor: Actor, where: complaints.ComplaintFilter) -> 
             _("Case"),
         ],
         rows(),
+        read,
     )
 
 
@@ -291,6 +297,7 @@ def recent_inspections(actor: Actor, where: inspections.InspectionFilter) -> Tab
             _("Card it earned"),
         ],
         rows(),
+        read,
     )
 
 
@@ -317,6 +324,7 @@ def villages(actor: Actor, where: organisation.VillageFilter) -> Table:
         _("Villages"),
         [_("Village"), _("Management district"), _("Social supervisors")],
         rows(),
+        read,
     )
 
 

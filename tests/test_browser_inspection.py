@@ -87,7 +87,7 @@ async def roster_names(page: Page) -> list[str]:
 async def export(page: Page) -> list[tuple]:
     """The roster's export, downloaded as a reader downloads it, and opened."""
     async with page.expect_download() as download:
-        await page.get_by_role("link", name="导出这些机构（xlsx）").click()
+        await page.get_by_role("button", name="导出这些机构（xlsx）").click()
     path = await (await download.value).path()
     workbook = load_workbook(BytesIO(path.read_bytes()))
     return list(workbook.active.iter_rows(values_only=True))

@@ -23,6 +23,7 @@ from server.models import (
 from server.scoring import ResultInput
 from server.standing import Thresholds, latest_list_change_id
 from tests.conftest import counting_statements, running, sign_in
+from tests.test_exports import export_form
 from tests.test_pages import text_of
 from web.workbooks import XLSX
 
@@ -233,9 +234,10 @@ def roster_names(html: str) -> list[str]:
 
 
 async def exported(client, roster_html: str) -> list[tuple]:
-    """The rows of the workbook the roster page's export link gives."""
-    link = roster_html.split('id="roster-export" href="')[1].split('"')[0]
-    workbook = await client.get(link.replace("&amp;", "&"))
+    """The rows of the workbook the roster page's export form answers with."""
+    workbook = await client.post(
+        "/staff/exports/jobs", data=export_form(roster_html, "roster")
+    )
     assert workbook.headers["content-type"].startswith(XLSX)
     return list(
         load_workbook(BytesIO(workbook.content)).active.iter_rows(values_only=True)

@@ -5,14 +5,27 @@ and the integrators' full export of the institutions as JSON or xlsx.
 they are written, a page of rows at a time, so that no export holds its
 whole set in memory:
 
+- Each list has a `*_table` function that reads the list's filters off a
+  request, makes the list's permission checks and gives its
+  `exports.Table`; the same function serves both ways a workbook is made,
+  so both hold the same rows for the same reader.
+- A page's "Export (xlsx)" is a form posted to `web.export_jobs`, which
+  counts the rows first. Up to `export_jobs.DIRECT_LIMIT` rows the answer is
+  the workbook itself; a longer list becomes an export job, written in the
+  background while its page shows how many rows are done, and downloaded
+  from there once finished. The `*.xlsx` GET routes here write the workbook
+  at once whatever its length: links, scripts and integrators' tokens use
+  them.
 - A workbook is written by openpyxl's write-only mode, which puts each row
   into a temporary file on disk as it comes, then zipped into one more
-  temporary file and sent as a `FileResponse`, deleted once sent. An xlsx
-  file is a zip archive whose directory comes last, so nothing useful could
-  be sent before the last row anyway; sending a finished file instead of a
-  stream gives the browser a Content-Length, so its download shows a true
-  percentage, and a failure while writing gives an error page rather than
-  a cut-off workbook that looks whole.
+  file. A direct download is that file sent as a `FileResponse`, deleted
+  once sent. An xlsx file is a zip archive whose directory comes last, so
+  nothing useful could be sent before the last row anyway; sending a
+  finished file instead of a stream gives the browser a Content-Length, so
+  its download shows a true percentage, and a failure while writing gives an
+  error page rather than a cut-off workbook that looks whole. What the
+  browser cannot show is the wait before the first byte; for a long list,
+  the job's page shows it instead.
 - The JSON export is a `StreamingResponse`: an array written an institution
   at a time as the batches come from the database, so bytes arrive from the
   first batch on. Its length is unknown in advance, so the response carries
@@ -26,7 +39,7 @@ Every text cell goes through `server.spreadsheets.cell`, so a name typed as
 import json
 import os
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -134,13 +147,17 @@ class ExportBook:
             sheet.close()
             sheet._writer.cleanup()  # openpyxl deletes them only when saving
 
+    async def save(self, path: str | os.PathLike) -> None:
+        """Zip the written sheets into the workbook at `path`."""
+        # Zipping 100,000 rows takes seconds; other requests go on meanwhile.
+        await to_thread.run_sync(self.book.save, path)
+
     async def response(self, name: str) -> Response:
         """The finished workbook as a download, its file deleted once sent."""
         descriptor, path = tempfile.mkstemp(prefix="xiaowai-export-", suffix=".xlsx")
         os.close(descriptor)
         try:
-            # Zipping 100,000 rows takes seconds; other requests go on meanwhile.
-            await to_thread.run_sync(self.book.save, path)
+            await self.save(path)
         except BaseException:
             os.unlink(path)
             raise
@@ -162,15 +179,15 @@ def attachment(filename: str, ascii_name: str) -> dict[str, str]:
     }
 
 
-async def _one_sheet(table: exports.Table) -> Response:
-    book = ExportBook()
-    return await book.written(book.add(table), f"{table.title} {today().isoformat()}")
-
-
 # --- the list pages -----------------------------------------------------------
 
+# A list's table as its page's filters select it, read off a request: the
+# same checks whether the table is sent at once or written by a job. A
+# redirect instead of a table sends the reader back to fix the filters.
+TableOf = Callable[[Request], Awaitable[exports.Table | Response]]
 
-async def roster_workbook(request: Request) -> Response:
+
+async def roster_table(request: Request) -> exports.Table | Response:
     """Every institution the roster's filters select, in the roster's order."""
     form = RosterForm(request.query_params)
     where, ordering = form.selection(), form.ordering()
@@ -178,21 +195,21 @@ async def roster_workbook(request: Request) -> Response:
         # The roster shows what was wrong with the filters.
         url = request.app.url_path_for("roster")
         return RedirectResponse(f"{url}?{roster_query(request)}", 303)
-    return await _one_sheet(exports.roster(actor(request), where, ordering))
+    return exports.roster(actor(request), where, ordering)
 
 
-async def ledger_workbook(request: Request) -> Response:
+async def ledger_table(request: Request) -> exports.Table:
     where, _errors = case_pages.ledger_filter(request)
-    return await _one_sheet(exports.ledger(actor(request), where))
+    return exports.ledger(actor(request), where)
 
 
-async def audit_workbook(request: Request) -> Response:
+async def audit_table(request: Request) -> exports.Table:
     reader = actor(request)
     require(reader, Permission.READ_AUDIT)
     where, _errors = audit_pages.audit_filter(request)
     table = exports.audit_trail(reader, where)
     table.rows = _renamed_records(table.rows)
-    return await _one_sheet(table)
+    return table
 
 
 async def _renamed_records(rows: AsyncIterator[list]) -> AsyncIterator[list]:
@@ -203,25 +220,77 @@ async def _renamed_records(rows: AsyncIterator[list]) -> AsyncIterator[list]:
         yield row
 
 
-async def people_workbook(request: Request) -> Response:
+async def people_table(request: Request) -> exports.Table:
     where = people_pages.people_filter(request)
-    return await _one_sheet(exports.people(actor(request), where))
+    return exports.people(actor(request), where)
+
+
+async def complaints_table(request: Request) -> exports.Table:
+    where, _errors = complaint_pages.complaints_filter(request)
+    return exports.reports_from_the_public(actor(request), where)
+
+
+async def inspections_table(request: Request) -> exports.Table:
+    reader = actor(request)
+    require(reader, Permission.READ_INSTITUTIONS)
+    return exports.recent_inspections(reader, InspectionFilter())
+
+
+async def villages_table(request: Request) -> exports.Table:
+    return exports.villages(actor(request), organisation.VillageFilter())
+
+
+# The lists a page's export form may name, by the name it sends.
+LISTS: dict[str, TableOf] = {
+    "roster": roster_table,
+    "cases": ledger_table,
+    "audit": audit_table,
+    "people": people_table,
+    "complaints": complaints_table,
+    "inspections": inspections_table,
+    "villages": villages_table,
+}
+
+
+def workbook_name(table: exports.Table) -> str:
+    """The download's name without its extension: the list's title and today."""
+    return f"{table.title} {today().isoformat()}"
+
+
+async def one_sheet(table: exports.Table | Response) -> Response:
+    """The table's workbook as a download, written before anything is sent."""
+    if isinstance(table, Response):
+        return table
+    book = ExportBook()
+    return await book.written(book.add(table), workbook_name(table))
+
+
+async def roster_workbook(request: Request) -> Response:
+    return await one_sheet(await roster_table(request))
+
+
+async def ledger_workbook(request: Request) -> Response:
+    return await one_sheet(await ledger_table(request))
+
+
+async def audit_workbook(request: Request) -> Response:
+    return await one_sheet(await audit_table(request))
+
+
+async def people_workbook(request: Request) -> Response:
+    return await one_sheet(await people_table(request))
 
 
 async def complaints_workbook(request: Request) -> Response:
-    where, _errors = complaint_pages.complaints_filter(request)
-    return await _one_sheet(exports.reports_from_the_public(actor(request), where))
+    return await one_sheet(await complaints_table(request))
 
 
 async def inspections_workbook(request: Request) -> Response:
-    reader = actor(request)
-    require(reader, Permission.READ_INSTITUTIONS)
-    return await _one_sheet(exports.recent_inspections(reader, InspectionFilter()))
+    return await one_sheet(await inspections_table(request))
 
 
 async def villages_workbook(request: Request) -> Response:
-    table = exports.villages(actor(request), organisation.VillageFilter())
-    return await _one_sheet(table)
+    return await one_sheet(await villages_table(request))
 
 
 # --- the integrators' full export --------------------------------------------
