@@ -9,6 +9,7 @@ import logging
 import os
 import secrets
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -78,14 +79,25 @@ def migrate(settings: Settings) -> None:
     help="Also add a year of made-up patrols, cases and inspections, marked as "
     "demo data.",
 )
+@click.option(
+    "--scale",
+    type=click.IntRange(min=1),
+    help="Grow the data to this many made-up subdistricts the size of Dongjia, "
+    "each with a year of activity, for benchmarks and trials; 1000 make a "
+    "province of 100,000 institutions.",
+)
 @click.pass_obj
-def seed(settings: Settings, demo_activity: bool) -> None:
+def seed(settings: Settings, demo_activity: bool, scale: int | None) -> None:
     """Load the plan's organisation, once; run again, it changes nothing.
 
     On the embedded database (and wherever XIAOWAI_ADMIN_PASSWORD is set) it
     also makes the administrator `admin`; on the embedded database, demo
     accounts for everyone in the plan. Passwords are printed once.
     """
+    if demo_activity and scale:
+        raise click.UsageError(
+            "--demo-activity and --scale each make a year of activity; use one."
+        )
     from server import seed as plan_seed
     from server.phases import ensure_phases
     from server.scoring import ensure_default_template
@@ -108,6 +120,8 @@ def seed(settings: Settings, demo_activity: bool) -> None:
                 click.echo("Loaded the plan's four phases and their tasks.")
             if demo_activity:
                 await _load_demo_activity(settings)
+            if scale:
+                await _grow_to_scale(scale)
             if not (settings.is_embedded or admin_password):
                 return
             password = admin_password or generate_password()
@@ -139,6 +153,28 @@ async def _load_demo_activity(settings: Settings) -> None:
             f"{summary.inspections} inspections with {summary.findings} findings "
             "(marked as demo data)."
         )
+
+
+async def _grow_to_scale(scale: int) -> None:
+    from server.synthetic import add_subdistricts, row_counts
+
+    began = time.monotonic()
+
+    def progress(done: int, wanted: int) -> None:
+        took = time.monotonic() - began
+        click.echo(f"  {done} of {wanted} subdistricts written ({took:.0f} s)")
+
+    added = await add_subdistricts(scale, progress=progress)
+    if not added:
+        click.echo(f"The data holds {scale} subdistricts or more; nothing changed.")
+        return
+    counts = await row_counts()
+    click.echo(
+        f"Added {added} subdistricts in {time.monotonic() - began:.0f} s: "
+        f"now {counts['institution']} institutions, {counts['inspection']} "
+        f"inspections, {counts['case_record']} cases, {counts['complaint']} "
+        "complaints."
+    )
 
 
 def generate_password() -> str:

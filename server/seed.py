@@ -205,7 +205,8 @@ async def ensure_administrator(password: str) -> bool:
 
 
 async def create_demo_accounts(password: str) -> int:
-    """An account for everyone in the plan, so each role can be tried.
+    """An account for everyone in the plan's subdistrict, so each role can be
+    tried.
 
     Supervisors, instructors and leadership members sign in with the pinyin
     of their name (李萍 → liping), member units with that of the unit
@@ -238,7 +239,11 @@ async def create_demo_accounts(password: str) -> int:
     taken = {ADMIN_LOGIN}
     made = 0
     async with in_transaction():
-        for person in await Person.filter(id__in=list(roles)).order_by("id"):
+        # Only the plan's own subdistrict: made-up ones (`xiaowai seed --scale`)
+        # would add thousands of accounts no one signs in with.
+        home = await Subdistrict.get(name=plan.SUBDISTRICT)
+        people = Person.filter(id__in=list(roles), subdistrict=home).order_by("id")
+        for person in await people:
             await create_account_with_hash(
                 COMMAND_LINE,
                 _free_login(person.name, taken),
@@ -247,7 +252,7 @@ async def create_demo_accounts(password: str) -> int:
                 person_id=person.id,
             )
             made += 1
-        for unit in await Unit.all().order_by("id"):
+        for unit in await Unit.filter(subdistrict=home).order_by("id"):
             await create_account_with_hash(
                 COMMAND_LINE,
                 _free_login(unit.name, taken),

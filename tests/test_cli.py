@@ -51,6 +51,22 @@ def test_migrate_and_seed_from_another_folder_then_seed_again(
     ]
 
 
+def test_seed_grows_the_data_to_a_scale_once(empty_database_url, tmp_path):
+    env = {"DATABASE_URL": empty_database_url, "XIAOWAI_VAR_DIR": str(tmp_path / "var")}
+    run("migrate", env=env, cwd=tmp_path)
+
+    grown = run("seed", "--scale", "2", env=env, cwd=tmp_path)
+    again = run("seed", "--scale", "2", env=env, cwd=tmp_path)
+    both = run("seed", "--scale", "2", "--demo-activity", env=env, cwd=tmp_path)
+
+    assert grown.returncode == 0, grown.stderr
+    assert "Added 2 subdistricts" in grown.stdout
+    assert "now 200 institutions" in grown.stdout
+    assert "nothing changed" in again.stdout.splitlines()[-1]
+    assert both.returncode == 2
+    assert "use one" in both.stderr
+
+
 @pytest.mark.skipif(BACKEND != "sqlite", reason="the embedded default is SQLite")
 def test_embedded_default_keeps_its_database_and_secret_under_var(tmp_path):
     env = {"XIAOWAI_VAR_DIR": str(tmp_path / "var")}
