@@ -19,8 +19,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from tortoise.expressions import Q, Subquery
-from tortoise.functions import Avg, Count, Max, Min
+from tortoise import Tortoise
+from tortoise.expressions import F, Q, RawSQL, Subquery
+from tortoise.functions import Avg, Coalesce, Count, Max, Min
 from tortoise.queryset import QuerySet
 
 from server.clock import OFFICE_TIMEZONE, today
@@ -172,7 +173,7 @@ class Record(StrEnum):
 
 
 Rows = Callable[[Period], Awaitable[QuerySet]]
-Held = Callable[[Period], Awaitable[dict[int, Any]]]
+Held = Callable[[Period], Awaitable["HeldAtEnd"]]
 
 
 @dataclass(frozen=True)
@@ -194,9 +195,7 @@ class Source:
 
     async def records(self, period: Period, group: str | None = None) -> QuerySet:
         if self.held is not None:
-            held = await self.held(period)
-            wanted = [i for i, value in held.items() if group in (None, value or NONE)]
-            return Institution.filter(id__in=wanted)
+            return (await self.held(period)).institutions(group)
         rows = await self.rows(period)
         if group is None:
             return rows
@@ -207,10 +206,7 @@ class Source:
     async def counts(self, period: Period) -> dict[str, int]:
         """How many records each group holds."""
         if self.held is not None:
-            counted: dict[str, int] = defaultdict(int)
-            for value in (await self.held(period)).values():
-                counted[value or NONE] += 1
-            return counted
+            return await (await self.held(period)).counts()
         rows = await self.rows(period)
         grouped = (
             rows.annotate(counted=Count("id"))
@@ -242,7 +238,14 @@ async def _villages_patrolled(period: Period) -> QuerySet:
 
 
 async def _villages_not_patrolled(period: Period) -> QuerySet:
-    patrolled = Patrol.filter(on_days_of(period, "patrolled_on")).values("village_id")
+    # Distinct, so that PostgreSQL can hash the few ids a year's hundreds of
+    # thousands of patrols name: NOT IN over the raw rows is checked row by
+    # row, once for every village.
+    patrolled = (
+        Patrol.filter(on_days_of(period, "patrolled_on"))
+        .distinct()
+        .values("village_id")
+    )
     return Village.exclude(id__in=Subquery(patrolled))
 
 
@@ -276,51 +279,53 @@ async def _notices_overdue(period: Period) -> QuerySet:
     """Notices whose deadline passed in the period with no step taken on
     their case after the notice and by its deadline."""
     last_day = min(period.end, today() - timedelta(days=1))
-    due = await Notice.filter(
-        deadline__gte=period.start, deadline__lte=last_day
-    ).values("id", "case_id", "number", "issued_on", "deadline")
-    if not due:
-        return Notice.filter(id__in=[])
-
-    # Only the events between the earliest notice and the last deadline can
-    # tell: a year's report then reads a fraction of the cases' timelines.
-    earliest = min(notice["issued_on"] for notice in due)
-    events = defaultdict(list)
-    for event in await CaseEvent.filter(
-        case_id__in=[notice["case_id"] for notice in due],
-        at__gte=datetime.combine(earliest, time(0), OFFICE_TIMEZONE),
-        at__lt=datetime.combine(last_day + timedelta(days=1), time(0), OFFICE_TIMEZONE),
-    ).values("case_id", "action", "at", "details"):
-        events[event["case_id"]].append(event)
-    late = [
-        notice["id"]
-        for notice in due
-        if not _followed_up(notice, events[notice["case_id"]])
-    ]
-    return Notice.filter(id__in=late)
+    return (
+        Notice.filter(deadline__gte=period.start, deadline__lte=last_day)
+        .annotate(followed_up=RawSQL(_followed_up_sql()))
+        .filter(followed_up=0)
+    )
 
 
-def _followed_up(notice: dict[str, Any], events: list[dict[str, Any]]) -> bool:
-    """Whether a step came after the notice, by the end of its deadline.
+def _followed_up_sql() -> str:
+    """1 if a step came on the notice's case after the notice, by the end of
+    its deadline; else 0. Evaluated by the database for each notice, so that
+    a province's year of notices is judged without reading its events.
 
     The notice's own event says when it was issued: a check of the case the
-    same morning came before it and does not follow it up."""
-    issued = next(
-        (
-            event["at"]
-            for event in events
-            if event["action"] == CaseAction.ISSUE_NOTICE
-            and (event["details"] or {}).get("notice") == notice["number"]
-        ),
-        datetime.combine(notice["issued_on"], time(0), OFFICE_TIMEZONE),
+    same morning came before it and does not follow it up. Times are
+    compared as stored: SQLite keeps them as text in the office's time,
+    which sorts as the moments do.
+    """
+    postgres = Tortoise.get_connection("default").capabilities.dialect == "postgres"
+    if postgres:
+        zone = f"'{OFFICE_TIMEZONE.key}'"
+        notice_of = "i.details->>'notice'"
+        midnight = f'("notice"."issued_on"::timestamp AT TIME ZONE {zone})'
+        until = f'(("notice"."deadline" + 1)::timestamp AT TIME ZONE {zone})'
+    else:
+        offset = _office_offset()
+        notice_of = "json_extract(i.details, '$.notice')"
+        midnight = f'("notice"."issued_on" || \' 00:00:00{offset}\')'
+        until = f"(date(\"notice\".\"deadline\", '+1 day') || ' 00:00:00{offset}')"
+    issued = (
+        "(SELECT MIN(i.at) FROM case_event i "
+        'WHERE i.case_id = "notice"."case_id" '
+        f"AND i.action = '{CaseAction.ISSUE_NOTICE}' "
+        f'AND {notice_of} = "notice"."number")'
     )
-    until = datetime.combine(
-        notice["deadline"] + timedelta(days=1), time(0), OFFICE_TIMEZONE
+    return (
+        "CASE WHEN EXISTS (SELECT 1 FROM case_event e "
+        'WHERE e.case_id = "notice"."case_id" '
+        f"AND e.action <> '{CaseAction.ISSUE_NOTICE}' "
+        f"AND e.at > COALESCE({issued}, {midnight}) "
+        f"AND e.at < {until}) THEN 1 ELSE 0 END"
     )
-    return any(
-        event["action"] != CaseAction.ISSUE_NOTICE and issued < event["at"] < until
-        for event in events
-    )
+
+
+def _office_offset() -> str:
+    """The office's offset from UTC as SQLite's stored times end, e.g. +08:00."""
+    offset = datetime.now(OFFICE_TIMEZONE).strftime("%z")
+    return f"{offset[:3]}:{offset[3:]}"
 
 
 async def _dispatches_sent(period: Period) -> QuerySet:
@@ -358,40 +363,129 @@ async def _inspected(period: Period) -> QuerySet:
 
 
 async def _not_inspected(period: Period) -> QuerySet:
-    inspected = Inspection.filter(on_days_of(period, "inspected_on")).values(
-        "institution_id"
+    # Distinct for the reason given in `_villages_not_patrolled`.
+    inspected = (
+        Inspection.filter(on_days_of(period, "inspected_on"))
+        .distinct()
+        .values("institution_id")
     )
     return _licensed().exclude(id__in=Subquery(inspected))
 
 
-async def _cards_at_end(period: Period) -> dict[int, Any]:
+async def _cards_at_end(period: Period) -> "HeldAtEnd":
     """The card each institution held at the period's end."""
-    changes = CardChange.filter(at__lt=period.ends_before)
-    return await latest_per_institution(changes, "at", "card")
+    changes = CardChange.annotate(took_effect=F("at"))
+    since = changes.filter(took_effect__gte=period.ends_before)
+    return await held_at_end(period, since, changes, "card")
 
 
-async def _lists_at_end(period: Period) -> dict[int, Any]:
+async def _lists_at_end(period: Period) -> "HeldAtEnd":
     """The list each institution was on at the period's end: its newest move
     in force by then, counted from when it was confirmed."""
-    in_force = ListChange.filter(state=ListChangeState.APPLIED).filter(
-        Q(decided_at__lt=period.ends_before)
-        | Q(decided_at__isnull=True, at__lt=period.ends_before)
+    applied = ListChange.filter(state=ListChangeState.APPLIED).annotate(
+        took_effect=Coalesce(F("decided_at"), F("at"))
     )
-    return await latest_per_institution(in_force, "at", "list_name")
+    # The same as took_effect >= the end, put so that the indexes serve it.
+    since = applied.filter(
+        Q(decided_at__gte=period.ends_before)
+        | Q(decided_at__isnull=True, at__gte=period.ends_before)
+    )
+    return await held_at_end(period, since, applied, "list_name")
 
 
-async def latest_per_institution(
-    rows: QuerySet, ordered_by: str, column: str
-) -> dict[int, Any]:
-    """For each institution with a row of `rows`, `column` of its newest; a
-    licensed institution without one counts too, with None (no card yet, on
-    no list)."""
-    licensed = await _licensed().values_list("id", flat=True)
-    newest: dict[int, Any] = dict.fromkeys(licensed)
-    ordered = rows.order_by("institution_id", ordered_by, "id")
-    for institution_id, value in await ordered.values_list("institution_id", column):
-        newest[institution_id] = value
-    return newest
+async def held_at_end(
+    period: Period, since: QuerySet, changes: QuerySet, column: str
+) -> "HeldAtEnd":
+    """`column` of each institution as its `changes` left it at the period's
+    end, for every licensed institution (None: no card yet, on no list) and
+    every other that held a value then: a place that is not licensed counts
+    only while it holds a card or is on a list.
+
+    An institution stores the value its newest change gave it, and each
+    change the value it replaced. So an institution changed `since` the end
+    held then what its first change after the end replaced, and any other
+    holds now what it held then, counted in SQL. Only a change proposed
+    before the end and confirmed after it (a blacklisting waits for a second
+    administrator) replaced a value that may have changed meanwhile; those
+    few institutions have their history read.
+    """
+    end = period.ends_before
+    # Distinct for the reason given in `_villages_not_patrolled`.
+    changed = Subquery(since.distinct().values("institution_id"))
+    unchanged = Institution.exclude(id__in=changed).filter(
+        Q(license_status=LicenseStatus.LICENSED) | Q(**{f"{column}__isnull": False})
+    )
+
+    first: dict[int, tuple[Any, datetime]] = {}
+    for institution_id, previous, proposed in await since.order_by(
+        "institution_id", "took_effect", "id"
+    ).values_list("institution_id", "previous", "at"):
+        first.setdefault(institution_id, (previous, proposed))
+    then = {id_: previous for id_, (previous, at) in first.items() if at >= end}
+    waited = [id_ for id_, (_previous, at) in first.items() if at < end]
+    history = changes.filter(institution_id__in=waited, took_effect__lt=end)
+    for institution_id, value in await history.order_by(
+        "institution_id", "at", "id"
+    ).values_list("institution_id", column):
+        then[institution_id] = value
+
+    licensed = set(
+        await Institution.filter(
+            id__in=changed, license_status=LicenseStatus.LICENSED
+        ).values_list("id", flat=True)
+    )
+    held = {id_: then.get(id_) for id_ in licensed} | {
+        id_: value for id_, value in then.items() if value is not None
+    }
+    return HeldAtEnd(column, unchanged, held)
+
+
+@dataclass(frozen=True)
+class HeldAtEnd:
+    """Institutions by the value they held at a period's end: those whose
+    value has not changed since, as a query; the others, as looked up."""
+
+    column: str
+    unchanged: QuerySet
+    changed: dict[int, Any]
+
+    async def counts(self) -> dict[str, int]:
+        counted: dict[str, int] = defaultdict(int)
+        grouped = (
+            self.unchanged.annotate(counted=Count("id"))
+            .group_by(self.column)
+            .values_list(self.column, "counted")
+        )
+        for value, count in await grouped:
+            counted[value or NONE] += count
+        for value in self.changed.values():
+            counted[value or NONE] += 1
+        return counted
+
+    def institutions(self, group: str | None) -> QuerySet:
+        """The institutions holding `group` (NONE: no value), or all of them."""
+        unchanged = self.unchanged
+        if group == NONE:
+            unchanged = unchanged.filter(**{f"{self.column}__isnull": True})
+        elif group is not None:
+            unchanged = unchanged.filter(**{self.column: group})
+        changed = [
+            id_ for id_, value in self.changed.items() if group in (None, value or NONE)
+        ]
+        if len(changed) > MOST_LISTED_BY_ID:
+            message = _(
+                "Too many institutions changed since this period to list them; "
+                "choose a later period."
+            )
+            raise DomainError(ErrorCode.INVALID, message)
+        return Institution.filter(
+            Q(id__in=Subquery(unchanged.values("id"))) | Q(id__in=changed)
+        )
+
+
+# Ids sent as the parameters of one statement: well under the limits of
+# SQLite and PostgreSQL, which refuse more than about 32,000.
+MOST_LISTED_BY_ID = 20_000
 
 
 async def _card_changes(period: Period) -> QuerySet:
@@ -610,8 +704,13 @@ async def monthly_report(actor: Actor, period: Period) -> MonthlyReport:
         "licensed": await _licensed().count(),
     }
     sections = []
+    counted: dict[str, int] = {}
     for key, title, names in SECTIONS:
-        figures = [await _figure(name, period, totals) for name in names]
+        figures = []
+        for name in names:
+            figure = await _figure(name, period, totals, counted)
+            counted[name] = figure.value
+            figures.append(figure)
         sections.append(Section(key, gettext(title), figures))
     return MonthlyReport(
         period=period,
@@ -629,12 +728,24 @@ OUT_OF = {
 }
 
 
-async def _figure(name: str, period: Period, totals: dict[str, int]) -> Figure:
+# Figures that are the rest of another out of the same total: every patrol
+# names a recorded village, so the villages not patrolled are all the others.
+# Counted by subtraction, since at a province's scale each count of a
+# period's patrols reads tens of thousands of rows.
+COMPLEMENTS = {"villages_not_patrolled": "villages_patrolled"}
+
+
+async def _figure(
+    name: str, period: Period, totals: dict[str, int], counted: dict[str, int]
+) -> Figure:
     source = SOURCES[name]
     label = gettext(source.label)
     if not source.groups:
-        rows = await source.records(period)
         of = totals.get(OUT_OF.get(name, ""))
+        complement = COMPLEMENTS.get(name)
+        if complement in counted and of is not None:
+            return Figure(name, label, of - counted[complement], of=of)
+        rows = await source.records(period)
         return Figure(name, label, await rows.count(), of=of)
 
     counted = await source.counts(period)
@@ -667,9 +778,13 @@ def _decimal(value: Any) -> Decimal | None:
 
 async def resettlement(period: Period) -> Resettlement:
     """Students resettled and fees refunded within the period: for each case,
-    its register at the period's end less its register before it began."""
+    its register at the period's end less its register before it began.
+
+    Only a case whose register was updated within the period can differ,
+    so only their registers are read, however long the history."""
+    updated = RegisterEntry.filter(at_moments_of(period, "at")).values("case_id")
     entries = (
-        RegisterEntry.filter(at__lt=period.ends_before)
+        RegisterEntry.filter(case_id__in=Subquery(updated), at__lt=period.ends_before)
         .order_by("case_id", "at", "id")
         .values_list("case_id", "at", "students_resettled", "fees_refunded")
     )

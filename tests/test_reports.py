@@ -227,9 +227,10 @@ async def test_cards_and_lists_are_counted_as_they_stood_at_the_end(report):
         "cards": {"GREEN": 3, "YELLOW": 1, "RED": 0, "NONE": 5},
         # 舞梦 twice and 弘文; 舞梦's and 利尔's yellow; 弘文's red was Dec 1.
         "card_changes": {"GREEN": 3, "YELLOW": 2, "RED": 0, "NONE": 0},
-        # C1's place was taken off every list on its last minute, and six
-        # licensed institutions were on none.
-        "lists": {"WHITE": 2, "KEY": 3, "BLACK": 1, "NONE": 7},
+        # Six licensed institutions were on none. C1's place, taken off every
+        # list on the month's last minute, is not licensed: on no list, it
+        # is not counted.
+        "lists": {"WHITE": 2, "KEY": 3, "BLACK": 1, "NONE": 6},
         # C7's black was proposed in October and confirmed on Nov 30 23:59;
         # 弘文's was confirmed only on Dec 1; superseded moves never count.
         "list_changes": {"WHITE": 2, "KEY": 3, "BLACK": 1, "NONE": 2},

@@ -91,6 +91,8 @@ class Patrol(Model):
 
     class Meta:
         table = "patrol"
+        # The villages patrolled in a report's period, read from the index alone.
+        indexes = (("patrolled_on", "village_id"),)
 
 
 class Case(Model):
@@ -161,6 +163,8 @@ class CaseEvent(Model):
 
     class Meta:
         table = "case_event"
+        # The monthly report counts a period's steps by action.
+        indexes = (("at", "action"),)
 
 
 class NoticeCounter(Model):
@@ -253,6 +257,7 @@ class RegisterEntry(Model):
 
     class Meta:
         table = "register_entry"
+        indexes = (("at",),)  # the registers updated in a report's period
 
 
 class AffectedStudent(Model):

@@ -110,6 +110,12 @@ class Inspection(Model):
 
     class Meta:
         table = "inspection"
+        # An institution's latest inspection; the institutions inspected in a
+        # report's period, read from the index alone.
+        indexes = (
+            ("institution_id", "inspected_on"),
+            ("inspected_on", "institution_id"),
+        )
 
 
 class InspectionResult(Model):
@@ -242,3 +248,5 @@ class ListChange(Model):
 
     class Meta:
         table = "list_change"
+        # The moves confirmed after a report's period, which change its lists.
+        indexes = (("decided_at",),)
