@@ -9,6 +9,7 @@ from functools import partial
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -76,6 +77,16 @@ class XiaowaiSchema(strawberry.Schema):
         log_errors(errors)
 
 
+# The depth and alias limits as validation rules, made once. Their
+# extensions would make new rule classes for every request, and the
+# validation cache, keyed by the rules as well as the query, would then
+# never find a query it had validated already.
+LIMIT_RULES = [
+    QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules[0],
+    MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules[0],
+]
+
+
 def build_schema(*, debug: bool = False) -> strawberry.Schema:
     # Extensions are given as factories: each request gets fresh instances,
     # since an extension keeps per-request state on itself.
@@ -85,8 +96,7 @@ def build_schema(*, debug: bool = False) -> strawberry.Schema:
         extensions=[
             partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
             partial(ParserCache, maxsize=CACHED_QUERIES),
-            partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-            partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+            partial(AddValidationRules, LIMIT_RULES),
             partial(ValidationCache, maxsize=CACHED_QUERIES),
             IntrospectionForSignedIn,
             CostLimit,

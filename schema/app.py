@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections import OrderedDict
 
 from cross_web import HTTPException
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
@@ -13,6 +14,7 @@ from strawberry.asgi import GraphQL
 from schema import build_schema
 from schema.context import Context
 from server import csrf, directory, i18n
+from server.permissions import Actor
 
 
 class GraphQLEndpoint(GraphQL):
@@ -44,52 +46,152 @@ class GraphQLEndpoint(GraphQL):
             )
 
 
-class TaggedPublicReads:
-    """Anonymous queries answer with an entity tag, as the public pages do.
+class TaggedReads:
+    """Queries of anonymous callers and of integrators' tokens answer with an
+    entity tag, and from a cache when they can.
 
-    The public directory's callers ask the same few queries again and again;
-    a caller that sends the tag back gets `304 Not Modified` without the
-    query being run, for the price of one indexed look-up. The tag is made
-    from the data's revision (see `server.directory.revision`), the language
-    and the request's body, so any write changes it at once. Mutations, and
-    callers signed in or holding a token, pass through untouched.
+    The public directory's callers ask the same few queries again and again,
+    and an integrator's system polls the same pages. Each answer is tagged
+    with a digest of the data's revision (see `server.directory.revision`),
+    the language, who asks (anyone, or one token with its scope) and the
+    request's body, so any write anywhere changes the tag at once. A caller
+    that sends the tag back gets `304 Not Modified`; a caller asking what the
+    same kind of caller asked since the last write gets the answer kept
+    under the tag, without the query being parsed or run. Either costs one
+    indexed look-up of the revision.
+
+    The cache is each process's own, yet right across several processes:
+    every process reads the revision from the shared database on every
+    request, so a write made through one process changes the tag that all
+    of them look answers up by. Mutations pass through untouched, and so do
+    the staff pages' own calls: a signed-in reader's answers can depend on
+    their session.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, cache: "ResponseCache | None" = None) -> None:
         self.app = app
+        self.cache = cache if cache is not None else ResponseCache()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.get("state", {})
-        actor = state.get("actor")
-        if scope["method"] != "POST" or actor is None or not actor.is_anonymous:
+        caller = _caller(state.get("actor"))
+        if scope["method"] != "POST" or caller is None:
             await self.app(scope, receive, send)
             return
 
         body = await _whole_body(receive)
         replay = _replaying(body)
-        if not _is_read(body):
+        if not self.cache.is_read(body):
             await self.app(scope, replay, send)
             return
 
-        tag = await _tag(body)
+        tag = await _tag(caller, body)
         if tag in _offered_tags(scope):
-            headers = [(b"etag", tag.encode()), (b"cache-control", b"no-cache")]
-            await send(
-                {"type": "http.response.start", "status": 304, "headers": headers}
-            )
-            await send({"type": "http.response.body", "body": b""})
+            await _send_whole(send, 304, [], b"", tag)
             return
+        kept = self.cache.get(tag)
+        if kept is not None:
+            await _send_whole(send, 200, kept.headers, kept.body, tag)
+            return
+
+        answer = Answer()
 
         async def send_tagged(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"etag", tag.encode()),
-                    (b"cache-control", b"no-cache"),
-                ]
+                message["headers"] = [*message.get("headers", []), *_tagged(tag)]
+            answer.hear(message)
             await send(message)
 
         await self.app(scope, replay, send_tagged)
+        if answer.complete:
+            self.cache.put(tag, answer)
+
+
+def _tagged(tag: str) -> list[tuple[bytes, bytes]]:
+    return [(b"etag", tag.encode()), (b"cache-control", b"no-cache")]
+
+
+async def _send_whole(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, tag: str
+) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*headers, *_tagged(tag)],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class Answer:
+    """A 200 response as it was sent, gathered to be kept."""
+
+    def __init__(self) -> None:
+        self.status: int | None = None
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.chunks: list[bytes] = []
+        self.complete = False
+
+    def hear(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            # The tag is added again whenever the answer is sent.
+            self.headers = [
+                (name, value)
+                for name, value in message.get("headers", [])
+                if name not in (b"etag", b"cache-control")
+            ]
+        elif message["type"] == "http.response.body" and self.status == 200:
+            self.chunks.append(message.get("body", b""))
+            self.complete = not message.get("more_body", False)
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+class ResponseCache:
+    """The newest answers by tag, and which request bodies are queries.
+
+    Both are bounded: a tag is worth keeping only until the next write, so
+    a few hundred answers cover the public pages' queries, and a caller
+    inventing new queries only pushes the oldest out.
+    """
+
+    ANSWERS = 256
+    LARGEST_ANSWER = 512 * 1024  # bytes; a bigger one is sent, not kept
+    BODIES = 1024
+
+    def __init__(self) -> None:
+        self.answers: OrderedDict[str, Answer] = OrderedDict()
+        self.reads: OrderedDict[bytes, bool] = OrderedDict()  # by digest
+
+    def get(self, tag: str) -> "Answer | None":
+        answer = self.answers.get(tag)
+        if answer is not None:
+            self.answers.move_to_end(tag)
+        return answer
+
+    def put(self, tag: str, answer: Answer) -> None:
+        if len(answer.body) > self.LARGEST_ANSWER:
+            return
+        self.answers[tag] = answer
+        _bound(self.answers, self.ANSWERS)
+
+    def is_read(self, body: bytes) -> bool:
+        """Whether `body` asks only queries; parsed once per distinct body."""
+        digest = hashlib.sha256(body).digest()
+        known = self.reads.get(digest)
+        if known is None:
+            known = self.reads[digest] = _is_read(body)
+            _bound(self.reads, self.BODIES)
+        return known
+
+
+def _bound(kept: OrderedDict, size: int) -> None:
+    while len(kept) > size:
+        kept.popitem(last=False)
 
 
 async def _whole_body(receive: Receive) -> bytes:
@@ -128,8 +230,18 @@ def _is_read(body: bytes) -> bool:
     )
 
 
-async def _tag(body: bytes) -> str:
-    parts = [await directory.revision(), i18n.current_language()]
+def _caller(actor: Actor | None) -> str | None:
+    """Who is asking, as far as an answer can depend on it; None for a
+    signed-in reader, whose answers are not kept."""
+    if actor is None or actor.account_id is not None:
+        return None
+    if actor.token_id is not None:
+        return f"token {actor.token_id} {actor.token_scope}"
+    return "anyone"
+
+
+async def _tag(caller: str, body: bytes) -> str:
+    parts = [await directory.revision(), i18n.current_language(), caller]
     digest = hashlib.sha256("\n".join(parts).encode() + b"\n" + body).hexdigest()
     return f'W/"{digest[:32]}"'
 
@@ -142,7 +254,7 @@ def _offered_tags(scope: Scope) -> set[str]:
 
 
 def graphql_endpoint(*, debug: bool, secret_key: str) -> ASGIApp:
-    return TaggedPublicReads(_graphql(debug=debug, secret_key=secret_key))
+    return TaggedReads(_graphql(debug=debug, secret_key=secret_key))
 
 
 def _graphql(*, debug: bool, secret_key: str) -> GraphQLEndpoint:

@@ -342,6 +342,13 @@ class Served:
 @pytest.fixture
 def served(database_url: str, tmp_path: Path) -> Iterator[Served]:
     """xiaowai running in its own process, as `xiaowai serve` runs it."""
+    with serving(database_url, tmp_path) as running_service:
+        yield running_service
+
+
+@contextmanager
+def serving(database_url: str, tmp_path: Path, workers: int = 1) -> Iterator[Served]:
+    """`xiaowai serve --workers N` on the test's database, until the block ends."""
     port = _free_port()
     environment = {
         **os.environ,
@@ -353,7 +360,7 @@ def served(database_url: str, tmp_path: Path) -> Iterator[Served]:
     log = tmp_path / "serve.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve"],
+            [sys.executable, "-m", "server", "serve", "--workers", str(workers)],
             env=environment,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -364,7 +371,7 @@ def served(database_url: str, tmp_path: Path) -> Iterator[Served]:
         yield Served(base_url=base_url, database_url=database_url)
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=20)
 
 
 def _wait_until_healthy(base_url: str, process: subprocess.Popen, log: Path) -> None:

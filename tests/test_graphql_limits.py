@@ -3,8 +3,9 @@
 import logging
 
 import pytest
+from strawberry.extensions.validation_cache import _get_validate_cache
 
-from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from schema import CACHED_QUERIES, MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from server.settings import Settings
 from tests.conftest import GraphQLClient, running
 
@@ -156,3 +157,17 @@ async def test_introspection_is_for_signed_in_callers(anonymous_graphql, graphql
         t["name"] == "Institution" for t in signed_in["data"]["__schema"]["types"]
     )
     assert by_type["data"] is None
+
+
+async def test_a_query_asked_again_is_not_validated_again(graphql):
+    validated = _get_validate_cache(CACHED_QUERIES)
+    query = "{ institutions(first: 3) { edges { node { registeredName } } } }"
+    await graphql.data(query)
+    before = validated.cache_info()
+
+    await graphql.data(query)
+    await graphql.data(query)
+
+    after = validated.cache_info()
+    assert after.hits - before.hits == 2
+    assert after.misses == before.misses

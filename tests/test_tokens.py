@@ -167,3 +167,33 @@ async def test_a_token_does_not_open_the_staff_pages(settings, tmp_path):
 
     assert page.status_code == 303
     assert page.headers["location"].startswith("/signin")
+
+
+async def test_a_tokens_repeated_query_is_answered_from_its_own_cache(
+    settings, tmp_path, staff
+):
+    reader = create_token_on_the_command_line(settings.database_url, tmp_path, "read")
+    writer = create_token_on_the_command_line(settings.database_url, tmp_path, "write")
+
+    def ask(secret: str):
+        return staff.post(
+            "/graphql",
+            json={"query": VIEWER},
+            headers={"Authorization": f"Bearer {secret}", "Cookie": ""},
+        )
+
+    first, again, other = await ask(reader), await ask(reader), await ask(writer)
+    page = await staff.get("/staff/tokens")
+    token_id = re.search(r"/staff/tokens/(\d+)/revoke", page.text).group(1)
+    await staff.post(
+        f"/staff/tokens/{token_id}/revoke",
+        data={"csrf_token": staff.headers["X-CSRF-Token"]},
+    )
+    revoked = [await ask(reader), await ask(writer)]
+
+    assert first.headers["etag"] == again.headers["etag"]
+    assert again.content == first.content
+    assert other.headers["etag"] != first.headers["etag"]
+    assert other.json()["data"]["viewer"]["tokenScope"] == "WRITE"
+    # A revoked token is refused before any kept answer is looked up.
+    assert sorted(response.status_code for response in revoked) == [200, 401]
