@@ -1,6 +1,6 @@
 """The database connection, its configuration and its migrations."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,22 @@ async def reserve_ids(model: type[Model], count: int) -> list[int]:
     )
     top = rows[0]["top"]
     return list(range(top + 1, top + 1 + count))
+
+
+async def refresh_statistics(models: Iterable[type[Model]]) -> None:
+    """Have PostgreSQL's planner count the rows of `models` again.
+
+    Its statistics are gathered now and then in the background; a table that
+    has just grown from a few rows to thousands, in a transaction still
+    open, is planned for as if it were tiny, and look-ups that should take
+    milliseconds scan it once per row. ANALYZE in the transaction that
+    wrote the rows counts them too. SQLite plans well without statistics.
+    """
+    connection = Tortoise.get_connection("default")
+    if connection.capabilities.dialect != "postgres":
+        return
+    tables = ", ".join(f'"{model._meta.db_table}"' for model in models)
+    await connection.execute_script(f"ANALYZE {tables}")
 
 
 def __getattr__(name: str) -> Any:

@@ -35,11 +35,12 @@ from openpyxl.styles import Font
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server import institution_writes, organisation_writes
+from server import database, institution_writes, organisation_writes
 from server.errors import ErrorCode, FieldError, Refused
 from server.i18n import LANGUAGES, N_, _, language
 from server.institution_writes import DocumentInput, InstitutionInput
 from server.models import (
+    AuditEntry,
     Category,
     District,
     Document,
@@ -331,10 +332,17 @@ async def run_import(
         raise ImportRefused(plan)
 
     done = ImportPlan(kind)
+    counted_at = 0
     async with in_transaction():
         async for steps in _walk(kind, file, filename, done):
             for step in steps:
                 await _write(actor, step, done)
+            # Each time the rows written double, so that the next chunks'
+            # look-ups are planned for the tables as they now are.
+            if done.rows >= 2 * counted_at + CHUNK_ROWS:
+                await database.refresh_statistics(WRITTEN[kind])
+                counted_at = done.rows
+    await database.refresh_statistics(WRITTEN[kind])
     return ImportResult(kind, done.created, done.updated, done.unchanged)
 
 
@@ -1127,6 +1135,15 @@ def _recorded_person(
         checks.fail("person", ErrorCode.NOT_FOUND, message.format(name=item["person"]))
     return person
 
+
+# The tables an import of each kind writes to, audit trail included.
+WRITTEN = {
+    Kind.VILLAGES: (Village, AuditEntry),
+    Kind.PEOPLE: (Person, AuditEntry),
+    Kind.INSTITUTIONS: (Institution, Document, AuditEntry),
+    Kind.SUPERVISOR_ASSIGNMENTS: (SupervisorAssignment, AuditEntry),
+    Kind.INSTRUCTOR_ASSIGNMENTS: (InstructorAssignment, AuditEntry),
+}
 
 IMPORTERS: dict[Kind, Callable[[], Importer]] = {
     Kind.VILLAGES: Villages,
