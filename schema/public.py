@@ -30,7 +30,8 @@ from schema.context import Info
 from schema.ids import record_id
 from schema.mutations import FieldError, as_field_error
 from server import complaints, directory
-from server.errors import Refused
+from server.errors import DomainError, ErrorCode, Refused
+from server.i18n import _
 
 Verdict = strawberry.enum(
     directory.Verdict,
@@ -159,7 +160,8 @@ class ComplaintStatus(types.FromRow):
 
 
 @strawberry.type(
-    description="A management district or a village, to filter the directory by."
+    description="A subdistrict, a management district or a village, to filter "
+    "the directory by."
 )
 class Place:
     id: strawberry.ID = strawberry.field(
@@ -168,10 +170,21 @@ class Place:
     name: str
 
 
-@strawberry.type(description="The places the directory can be filtered by.")
+@strawberry.type(
+    description="The places the directory can be filtered by, a level at a time."
+)
 class DirectoryPlaces:
-    districts: list[Place]
-    villages: list[Place]
+    subdistricts: list[Place] = strawberry.field(
+        description="Every subdistrict; with only one, it is always the one chosen."
+    )
+    districts: list[Place] = strawberry.field(
+        description="The management districts of the subdistrict chosen; empty "
+        "while none is."
+    )
+    villages: list[Place] = strawberry.field(
+        description="The villages of the district chosen or, with none chosen, "
+        "the subdistrict's villages that lie in no district."
+    )
 
 
 def _places(type_name: str, places: list[directory.Place]) -> list[Place]:
@@ -191,6 +204,9 @@ class DirectoryFilter:
         description="Words that must each appear in a name or the address.",
     )
     category: types.Category | None = None
+    subdistrict: strawberry.ID | None = strawberry.field(
+        default=None, description="The id of a Subdistrict, as the API gives it out."
+    )
     district: strawberry.ID | None = strawberry.field(
         default=None, description="The id of a District, as the API gives it out."
     )
@@ -239,6 +255,9 @@ class PublicQuery:
             directory.DirectoryFilter(
                 text=where.text,
                 category=where.category,
+                subdistrict_id=record_id(
+                    where.subdistrict, "Subdistrict", "subdistrict"
+                ),
                 district_id=record_id(where.district, "District", "district"),
                 village_id=record_id(where.village, "Village", "village"),
             ),
@@ -247,14 +266,39 @@ class PublicQuery:
         return connection(page, DirectoryEntry.from_row)
 
     @strawberry.field(
-        description="The management districts and villages the directory's "
-        "filter takes; open to anyone."
+        description="The subdistricts, and the management districts and villages "
+        "below the ones given, that the directory's filter takes; open to anyone."
     )
-    async def directory_places(self) -> DirectoryPlaces:
-        districts, villages = await directory.places()
+    async def directory_places(
+        self,
+        subdistrict: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The subdistrict whose districts to list; not "
+                "needed while there is only one."
+            ),
+        ] = None,
+        district: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The district whose villages to list."),
+        ] = None,
+    ) -> DirectoryPlaces:
+        places = await directory.choose_places(
+            subdistrict_id=record_id(subdistrict, "Subdistrict", "subdistrict"),
+            district_id=record_id(district, "District", "district"),
+        )
+        for level in places.refused:
+            message = _(
+                "{field} must be one of the places offered, within the place "
+                "given above it."
+            )
+            raise DomainError(
+                ErrorCode.INVALID, message.format(field=level), field=level
+            )
         return DirectoryPlaces(
-            districts=_places("District", districts),
-            villages=_places("Village", villages),
+            subdistricts=_places("Subdistrict", places.subdistricts),
+            districts=_places("District", places.districts),
+            villages=_places("Village", places.villages),
         )
 
     @strawberry.field(

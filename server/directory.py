@@ -41,6 +41,7 @@ from server.models import (
     OperatingStatus,
     Penalty,
     PenaltyType,
+    Subdistrict,
     Village,
 )
 from server.models.institutions import PUBLIC_CODE_ALPHABET, PUBLIC_CODE_LENGTH
@@ -111,6 +112,7 @@ class DirectoryFilter:
 
     text: str | None = None
     category: Category | None = None
+    subdistrict_id: int | None = None
     district_id: int | None = None
     village_id: int | None = None
 
@@ -124,6 +126,8 @@ async def search_directory(
         institutions = institutions.filter(matches_text(where.text, SEARCHED_COLUMNS))
     if where.category is not None:
         institutions = institutions.filter(category=where.category)
+    if where.subdistrict_id is not None:
+        institutions = institutions.filter(subdistrict_id=where.subdistrict_id)
     if where.village_id is not None:
         institutions = institutions.filter(village_id=where.village_id)
     if where.district_id is not None:
@@ -136,20 +140,122 @@ async def search_directory(
 
 @dataclass(frozen=True)
 class Place:
-    """A management district or a village, as the directory's filters offer it."""
+    """A subdistrict, a management district or a village, as the directory's
+    filters offer it."""
 
     id: int
     name: str
 
 
-async def places() -> tuple[list[Place], list[Place]]:
-    """The management districts and the villages a visitor may filter by."""
-    districts = await District.all().order_by("id").values_list("id", "name")
-    villages = await Village.all().order_by("id").values_list("id", "name")
-    return (
-        [Place(*row) for row in districts],
-        [Place(*row) for row in villages],
+@dataclass(frozen=True)
+class PlaceChoice:
+    """Where a visitor narrowed the directory to, and what each level offers.
+
+    A level lists only the children of the choice above it, so the filters
+    stay a few dozen options whether the database holds one subdistrict or a
+    province; district names repeat across subdistricts, so one flat list
+    would be ambiguous as well as long. The villages offered are those of
+    the chosen district or, with none chosen, the subdistrict's villages that
+    lie in no district: the plan does not say where each lies, and no
+    district would lead to them.
+
+    A chosen place that is unknown or lies outside the one chosen above it
+    is dropped, and its level named in `refused` for the caller to say so.
+    """
+
+    subdistricts: list[Place]
+    districts: list[Place]
+    villages: list[Place]
+    subdistrict_id: int | None = None
+    district_id: int | None = None
+    village_id: int | None = None
+    refused: tuple[str, ...] = ()
+
+
+async def choose_places(
+    subdistrict_id: int | None = None,
+    district_id: int | None = None,
+    village_id: int | None = None,
+) -> PlaceChoice:
+    """The places chosen, checked against each other, and the options below
+    them, in at most five statements however many places there are.
+
+    A database of one subdistrict has it chosen always, and a lower place
+    chosen alone brings its parents along, so a link naming only a village
+    keeps working.
+    """
+    subdistricts = await _places(Subdistrict.all())
+    district = await _place_and_parents(District, district_id)
+    village = await _place_and_parents(Village, village_id)
+    refused = []
+
+    chosen = _chosen_subdistrict(subdistricts, subdistrict_id, district or village)
+    if subdistrict_id is not None and chosen != subdistrict_id:
+        refused.append("subdistrict")
+
+    if district_id is None:
+        in_chosen = village is not None and village["subdistrict_id"] == chosen
+        in_district = village["district_id"] if in_chosen else None
+    elif district is not None and district["subdistrict_id"] == chosen:
+        in_district = district_id
+    else:
+        in_district = None
+        refused.append("district")
+
+    if village_id is not None and (
+        village is None
+        or village["subdistrict_id"] != chosen
+        or village["district_id"] != in_district
+    ):
+        village_id = None
+        refused.append("village")
+
+    if chosen is None:
+        return PlaceChoice(subdistricts, [], [], refused=tuple(refused))
+    districts = await _places(District.filter(subdistrict_id=chosen))
+    villages = await _places(
+        Village.filter(subdistrict_id=chosen, district_id=in_district)
+        if in_district is not None
+        else Village.filter(subdistrict_id=chosen, district_id__isnull=True)
     )
+    return PlaceChoice(
+        subdistricts,
+        districts,
+        villages,
+        subdistrict_id=chosen,
+        district_id=in_district,
+        village_id=village_id,
+        refused=tuple(refused),
+    )
+
+
+def _chosen_subdistrict(
+    subdistricts: list[Place], subdistrict_id: int | None, lower: dict | None
+) -> int | None:
+    """The subdistrict given if it exists, else the only one, else the one
+    of the lower place given."""
+    if subdistrict_id in {place.id for place in subdistricts}:
+        return subdistrict_id
+    if len(subdistricts) == 1:
+        return subdistricts[0].id
+    if subdistrict_id is None and lower is not None:
+        return lower["subdistrict_id"]
+    return None
+
+
+async def _places(records: QuerySet) -> list[Place]:
+    rows = await records.order_by("id").values_list("id", "name")
+    return [Place(*row) for row in rows]
+
+
+async def _place_and_parents(
+    model: type[District] | type[Village], place_id: int | None
+) -> dict | None:
+    """The ids of the places above a district or a village; None if unknown."""
+    if place_id is None:
+        return None
+    columns = ["subdistrict_id"] + (["district_id"] if model is Village else [])
+    return await model.filter(id=place_id).first().values(*columns)
 
 
 async def entry_for_code(code: str) -> DirectoryEntry | None:

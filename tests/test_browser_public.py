@@ -8,6 +8,7 @@ from playwright.async_api import expect
 
 from server import database
 from server.models import Institution
+from tests import factories
 from tests.test_browser import PHONE, page_width, sign_in
 from tests.test_inspection_pages import WUMENG
 from tests.test_public_pages import record_inspection_in_full_marks
@@ -70,3 +71,46 @@ async def test_a_parent_checks_an_institution_and_reports_another(browser, serve
     await parent.get_by_label("查询编号").fill(reference.lower())
     await parent.get_by_role("button", name="查询").click()
     await expect(parent.locator(".progress")).to_have_text("办事处正在现场核查")
+
+
+# Sets the promise and returns nothing: Playwright would wait for a returned one.
+SETTLED = """() => {
+    window.settled = new Promise((done) =>
+        document.body.addEventListener("htmx:afterSettle", done, {once: true})
+    );
+}"""
+
+
+async def test_a_parent_narrows_the_directory_to_a_district_then_a_village(
+    browser, served
+):
+    async with database.connect(served.database_url):
+        kou = await factories.village_in_district("寇家村", "董家管理区")
+        wumeng = await Institution.get(registered_name=WUMENG)
+        wumeng.village_id = kou.id
+        await wumeng.save()
+    parent = await (await browser.new_context(**PHONE)).new_page()
+    await parent.goto(served.base_url + "/")
+    await parent.evaluate("window.loadedOnce = true")
+    await parent.get_by_text("类别和地点").click()
+
+    # Choosing a district offers its villages, and keeps her where she was.
+    district = parent.get_by_label("管理区")
+    await district.focus()
+    await parent.evaluate(SETTLED)
+    await district.select_option(label="董家管理区")
+    await expect(parent.locator("#field-village option")).to_have_text(
+        ["全部", "寇家村"]
+    )
+    await expect(district).to_be_focused()
+    # htmx readies the new village list only once the swap has settled; a
+    # person never chooses faster than that, a test can.
+    await parent.evaluate("window.settled")
+
+    # Choosing the village narrows the results to it, in the address too.
+    await parent.get_by_label("村居").select_option(label="寇家村")
+    await expect(parent).to_have_url(re.compile(rf"[?&]village={kou.id}(&|$)"))
+    await expect(parent.locator("#results-heading")).to_have_text("共 1 家持证机构")
+    await expect(parent.locator("#directory-results")).to_contain_text(WUMENG)
+    assert await parent.evaluate("window.loadedOnce") is True  # swapped by htmx
+    assert await page_width(parent) <= PHONE["viewport"]["width"]

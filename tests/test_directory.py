@@ -13,6 +13,7 @@ from server.directory import (
     BlacklistEntry,
     DirectoryEntry,
     DirectoryFilter,
+    Place,
     PublishedPenalty,
     Verdict,
     Verification,
@@ -27,6 +28,7 @@ from server.models import (
     Case,
     CaseAction,
     Category,
+    District,
     DocumentKind,
     Institution,
     InstructorAssignment,
@@ -48,6 +50,7 @@ from server.models import (
 from server.pagination import PageRequest
 from server.permissions import Actor
 from server.scoring import ResultInput
+from server.synthetic import add_subdistricts
 from tests import factories
 from tests.conftest import counting_statements
 
@@ -657,3 +660,128 @@ async def test_the_revision_stays_while_nothing_is_written(db):
     await directory.list_blacklist(EVERYTHING)
 
     assert await directory.revision() == first
+
+
+# --- the places the directory is filtered by -----------------------------------
+
+
+async def places_of(records) -> list[Place]:
+    return [Place(record.id, record.name) for record in await records.order_by("id")]
+
+
+async def test_a_lone_subdistrict_is_chosen_and_its_districts_offered(db):
+    dongjia = await Subdistrict.get()
+
+    offered = await directory.choose_places()
+
+    assert offered == directory.PlaceChoice(
+        subdistricts=[Place(dongjia.id, dongjia.name)],
+        districts=await places_of(District.all()),
+        villages=await places_of(Village.all()),
+        subdistrict_id=dongjia.id,
+    )
+
+
+async def test_the_villages_offered_are_the_chosen_districts_or_those_in_none(db):
+    kou = await factories.village_in_district("寇家村", "董家管理区")
+    lin = await factories.village_in_district("林家村", "董家管理区")
+
+    in_district = await directory.choose_places(district_id=kou.district_id)
+    in_none = await directory.choose_places()
+
+    assert in_district.villages == [Place(kou.id, "寇家村"), Place(lin.id, "林家村")]
+    assert in_none.villages == await places_of(Village.filter(district_id=None))
+    assert Place(kou.id, "寇家村") not in in_none.villages
+
+
+async def test_each_level_lists_only_the_children_of_the_choice_above_it(db):
+    await add_subdistricts(3)
+    subdistricts = await Subdistrict.all().order_by("id")
+    second = subdistricts[1]
+    district = await District.filter(subdistrict=second).order_by("id").first()
+
+    nothing_chosen = await directory.choose_places()
+    in_second = await directory.choose_places(subdistrict_id=second.id)
+    in_district = await directory.choose_places(second.id, district.id)
+
+    assert nothing_chosen.subdistricts == await places_of(Subdistrict.all())
+    assert (nothing_chosen.districts, nothing_chosen.villages) == ([], [])
+    assert in_second.districts == await places_of(District.filter(subdistrict=second))
+    assert in_second.villages == []  # every made-up village lies in a district
+    assert in_district.villages == await places_of(Village.filter(district=district))
+    assert in_district.refused == ()
+
+
+async def test_a_place_unknown_or_outside_the_one_chosen_above_it_is_refused(db):
+    await add_subdistricts(2)
+    dongjia, other = await Subdistrict.all().order_by("id")
+    district_elsewhere = await District.filter(subdistrict=other).first()
+    village_elsewhere = await Village.filter(subdistrict=other).first()
+
+    mixed = await directory.choose_places(
+        dongjia.id, district_elsewhere.id, village_elsewhere.id
+    )
+    village_alone = await directory.choose_places(
+        dongjia.id, village_id=village_elsewhere.id
+    )
+    unknown = await directory.choose_places(subdistrict_id=999_999)
+
+    assert mixed.refused == ("district", "village")
+    assert (mixed.subdistrict_id, mixed.district_id, mixed.village_id) == (
+        dongjia.id,
+        None,
+        None,
+    )
+    assert village_alone.refused == ("village",)
+    assert (village_alone.district_id, village_alone.village_id) == (None, None)
+    assert unknown.refused == ("subdistrict",)
+    assert (unknown.subdistrict_id, unknown.districts) == (None, [])
+
+
+async def test_a_village_chosen_alone_brings_its_district_and_subdistrict(db):
+    await add_subdistricts(2)
+    other = await Subdistrict.all().order_by("-id").first()
+    village = await Village.filter(subdistrict=other).order_by("id").first()
+
+    offered = await directory.choose_places(village_id=village.id)
+
+    assert (offered.subdistrict_id, offered.district_id, offered.village_id) == (
+        other.id,
+        village.district_id,
+        village.id,
+    )
+    assert offered.refused == ()
+    assert Place(village.id, village.name) in offered.villages
+
+
+async def test_choosing_places_takes_as_many_statements_for_three_subdistricts(db):
+    kou = await factories.village_in_district("寇家村", "董家管理区")
+
+    async def statements() -> int:
+        with counting_statements() as counter:
+            await directory.choose_places(None, kou.district_id, kou.id)
+        return len(counter.statements)
+
+    for_one = await statements()
+    await add_subdistricts(3)
+
+    assert await statements() == for_one == 5
+
+
+async def test_the_directory_is_filtered_by_subdistrict(db):
+    await add_subdistricts(2)
+    dongjia, other = await Subdistrict.all().order_by("id")
+
+    found = await directory.search_directory(
+        DirectoryFilter(subdistrict_id=other.id), EVERYTHING
+    )
+
+    assert (
+        await found.total_count()
+        == await directory.published().filter(subdistrict=other).count()
+    )
+    assert {entry.code for entry in found.items}.isdisjoint(
+        await Institution.filter(subdistrict=dongjia).values_list(
+            "public_code", flat=True
+        )
+    )

@@ -6,15 +6,19 @@ import itertools
 import json
 from datetime import timedelta
 
+import httpx
 from strawberry import relay
 
 from server import complaints
 from server.clock import today
+from server.directory import published
+from server.institution_writes import InstitutionInput, update_institution
 from server.models import (
     CardChange,
     Case,
     Category,
     Complaint,
+    District,
     DocumentKind,
     Institution,
     LicenseStatus,
@@ -23,7 +27,10 @@ from server.models import (
     Notice,
     Person,
     Subdistrict,
+    Village,
 )
+from server.permissions import COMMAND_LINE
+from server.synthetic import add_subdistricts
 from tests import factories
 from tests.conftest import counting_statements, sign_in
 
@@ -1002,6 +1009,93 @@ async def test_anyone_learns_the_places_the_directory_filters_by(anonymous_graph
     assert len(places["data"]["directoryPlaces"]["districts"]) == 5
 
 
+PLACES = """
+query ($subdistrict: ID, $district: ID) {
+  directoryPlaces(subdistrict: $subdistrict, district: $district) {
+    subdistricts { id name } districts { id name } villages { id name }
+  }
+}
+"""
+
+
+def place_names(places: list[dict]) -> list[str]:
+    return [place["name"] for place in places]
+
+
+async def test_directory_places_lists_one_level_below_the_places_given(
+    anonymous_graphql,
+):
+    await add_subdistricts(3)
+    second = (await Subdistrict.all().order_by("id"))[1]
+    district = await District.filter(subdistrict=second).order_by("id").first()
+
+    nothing = (await anonymous_graphql.data(PLACES))["directoryPlaces"]
+    second_id = nothing["subdistricts"][1]["id"]
+    in_second = (await anonymous_graphql.data(PLACES, subdistrict=second_id))[
+        "directoryPlaces"
+    ]
+    district_id = in_second["districts"][0]["id"]
+    in_district = (
+        await anonymous_graphql.data(
+            PLACES, subdistrict=second_id, district=district_id
+        )
+    )["directoryPlaces"]
+
+    assert place_names(nothing["subdistricts"]) == await Subdistrict.all().order_by(
+        "id"
+    ).values_list("name", flat=True)
+    assert (nothing["districts"], nothing["villages"]) == ([], [])
+    assert place_names(in_second["districts"]) == await District.filter(
+        subdistrict=second
+    ).order_by("id").values_list("name", flat=True)
+    assert place_names(in_district["villages"]) == await Village.filter(
+        district=district
+    ).order_by("id").values_list("name", flat=True)
+    assert relay.GlobalID.from_id(district_id).node_id == str(district.id)
+
+
+async def test_a_district_outside_the_subdistrict_given_is_refused(
+    anonymous_graphql,
+):
+    in_english(anonymous_graphql)
+    await add_subdistricts(2)
+    subdistricts = (await anonymous_graphql.data(PLACES))["directoryPlaces"][
+        "subdistricts"
+    ]
+    first, second = (place["id"] for place in subdistricts)
+    in_second = await anonymous_graphql.data(PLACES, subdistrict=second)
+    elsewhere = in_second["directoryPlaces"]["districts"][0]["id"]
+
+    answer = await anonymous_graphql(PLACES, subdistrict=first, district=elsewhere)
+
+    assert answer["data"] is None
+    assert [(error["message"], error["extensions"]) for error in answer["errors"]] == [
+        (
+            "district must be one of the places offered, within the place given "
+            "above it.",
+            {"code": "INVALID", "field": "district"},
+        )
+    ]
+
+
+async def test_the_directory_filters_by_subdistrict(anonymous_graphql):
+    await add_subdistricts(2)
+    other = await Subdistrict.all().order_by("-id").first()
+    subdistricts = (await anonymous_graphql.data(PLACES))["directoryPlaces"][
+        "subdistricts"
+    ]
+
+    found = await anonymous_graphql.data(
+        "query ($s: ID) { directory(filter: {subdistrict: $s}) { totalCount } }",
+        s=subdistricts[1]["id"],
+    )
+
+    assert (
+        found["directory"]["totalCount"]
+        == await published().filter(subdistrict=other).count()
+    )
+
+
 async def test_an_anonymous_query_answers_304_until_the_data_changes(client):
     body = {"query": "{ blacklist { totalCount } }"}
     first = await client.post("/graphql", json=body)
@@ -1027,6 +1121,41 @@ async def test_an_anonymous_query_answers_304_until_the_data_changes(client):
     assert same.status_code == 304 and same.content == b""
     assert "etag" not in sent.headers  # a write is never answered from a tag
     assert after.status_code == 200 and after.headers["etag"] != tag
+
+
+async def test_a_repeated_anonymous_query_is_answered_from_the_cache(client):
+    body = {"query": "{ directory(first: 50) { totalCount edges { node { code } } } }"}
+    first = await client.post("/graphql", json=body)
+
+    with counting_statements() as counter:
+        again = await client.post("/graphql", json=body)
+
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    # Only the revision is read: the query is neither parsed nor run again.
+    assert len(counter.statements) == 1, counter.statements
+
+
+async def test_a_write_through_one_process_is_seen_through_every_other(served, client):
+    query = {"query": '{ directory(filter: {text: "新招牌名"}) { totalCount } }'}
+    other = httpx.AsyncClient(base_url=served.base_url)
+    before = (await other.post("/graphql", json=query)).json()
+    kept = (await other.post("/graphql", json=query)).json()
+
+    institution = await Institution.get(registered_name__contains="舞梦")
+    await update_institution(
+        COMMAND_LINE,
+        institution.id,
+        institution.version,
+        InstitutionInput(signboard_name="新招牌名舞蹈"),
+    )
+    after = (await other.post("/graphql", json=query)).json()
+    await other.aclose()
+
+    assert before == kept
+    assert before["data"] == {"directory": {"totalCount": 0}}
+    assert after["data"] == {"directory": {"totalCount": 1}}
 
 
 async def test_signed_in_callers_get_no_tag(graphql):

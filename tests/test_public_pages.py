@@ -25,13 +25,15 @@ from server.models import (
     Penalty,
     PenaltyType,
     Person,
+    Subdistrict,
     Village,
 )
 from server.permissions import COMMAND_LINE
 from server.scoring import ResultInput
 from server.standing import Thresholds
+from server.synthetic import add_subdistricts
 from tests import factories
-from tests.conftest import CSRF_FIELD, running, sign_in
+from tests.conftest import CSRF_FIELD, counting_statements, running, sign_in
 from tests.test_inspection_pages import EXITS, WUMENG, item_id
 from tests.test_pages import text_of
 
@@ -120,6 +122,122 @@ async def test_a_bad_filter_says_what_is_accepted(client):
     assert "请从以下选项中选择：学科类、艺术类" in shown
     assert "100" in shown
     assert "共 9 家持证机构" in shown  # the bad fields are left out, not the page
+
+
+def place_options(html: str, level: str) -> list[str] | None:
+    """The names a level of the place filter offers; None if it is not shown."""
+    select = re.search(rf'<select id="field-{level}".*?</select>', html, re.S)
+    if select is None:
+        return None
+    return re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', select.group(0))
+
+
+async def names_of(records) -> list[str]:
+    return await records.order_by("id").values_list("name", flat=True)
+
+
+async def test_one_subdistrict_offers_its_districts_then_the_chosen_ones_villages(
+    client,
+):
+    kou = await factories.village_in_district("寇家村", "董家管理区")
+
+    front = (await client.get("/")).text
+    in_district = (await client.get("/", params={"district": kou.district_id})).text
+
+    assert place_options(front, "subdistrict") is None
+    assert place_options(front, "district") == await names_of(District.all())
+    assert place_options(front, "village") == await names_of(
+        Village.filter(district_id=None)
+    )
+    assert place_options(in_district, "village") == ["寇家村"]
+
+
+async def test_many_subdistricts_are_offered_a_level_at_a_time_in_a_small_page(
+    client,
+):
+    await add_subdistricts(3)
+    second = (await Subdistrict.all().order_by("id"))[1]
+    district = await District.filter(subdistrict=second).order_by("id").first()
+
+    front = await client.get("/")
+    in_second = await client.get("/", params={"subdistrict": second.id})
+    in_district = await client.get(
+        "/", params={"subdistrict": second.id, "district": district.id}
+    )
+
+    assert place_options(front.text, "subdistrict") == await names_of(Subdistrict.all())
+    assert place_options(front.text, "district") == []
+    assert place_options(front.text, "village") == []
+    assert place_options(in_second.text, "district") == await names_of(
+        District.filter(subdistrict=second)
+    )
+    assert place_options(in_district.text, "village") == await names_of(
+        Village.filter(district=district)
+    )
+    for page in (front, in_second, in_district):
+        assert page.text.count("<option") < 80
+        assert len(page.content) < 60_000
+
+
+async def test_a_place_outside_the_chosen_one_is_refused_like_any_bad_filter(client):
+    await add_subdistricts(2)
+    dongjia, other = await Subdistrict.all().order_by("id")
+    elsewhere = await District.filter(subdistrict=other).first()
+    in_dongjia = await client.get("/", params={"subdistrict": dongjia.id})
+
+    page = await client.get(
+        "/", params={"subdistrict": dongjia.id, "district": elsewhere.id}
+    )
+
+    assert page.status_code == 200
+    assert '<a href="#field-district">管理区: 请从列表中选择。</a>' in page.text
+    assert re.search(r"共 \d+ 家", page.text).group(0) == re.search(
+        r"共 \d+ 家", in_dongjia.text
+    ).group(0)  # the bad field is left out, not the page
+
+
+async def test_choosing_a_level_with_htmx_refreshes_the_levels_below_it(client):
+    kou = await factories.village_in_district("寇家村", "董家管理区")
+    htmx = {"HX-Request": "true", "HX-Target": "directory-results"}
+
+    typed = await client.get("/", params={"district": kou.district_id}, headers=htmx)
+    district_chosen = await client.get(
+        "/",
+        params={"district": kou.district_id},
+        headers=htmx | {"HX-Trigger": "field-district"},
+    )
+    subdistrict_chosen = await client.get(
+        "/", headers=htmx | {"HX-Trigger": "field-subdistrict"}
+    )
+
+    assert re.findall(r'id="place-(\w+)" hx-swap-oob', typed.text) == []
+    assert re.findall(r'id="place-(\w+)" hx-swap-oob', district_chosen.text) == [
+        "village"
+    ]
+    assert place_options(district_chosen.text, "village") == ["寇家村"]
+    assert re.findall(r'id="place-(\w+)" hx-swap-oob', subdistrict_chosen.text) == [
+        "district",
+        "village",
+    ]
+    assert typed.headers["etag"] != district_chosen.headers["etag"]
+    assert "HX-Trigger" in typed.headers["vary"]
+
+
+async def test_the_page_takes_as_many_statements_for_three_subdistricts(client):
+    kou = await factories.village_in_district("寇家村", "董家管理区")
+    chosen = {"district": kou.district_id, "village": kou.id}
+    await client.get("/", params=chosen)
+
+    async def statements() -> int:
+        with counting_statements() as counter:
+            page = await client.get("/", params=chosen)
+        assert page.status_code == 200
+        return len(counter.statements)
+
+    for_one = await statements()
+    await add_subdistricts(3)
+
+    assert await statements() == for_one
 
 
 # --- verification -----------------------------------------------------------------

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from server import directory, i18n
-from server.directory import DirectoryFilter, Verdict
+from server.directory import DirectoryFilter, PlaceChoice, Verdict
 from server.i18n import _
 from server.models import Category
 from server.queries import MAX_SEARCH_LENGTH
@@ -67,6 +67,7 @@ async def entity_tag(request: Request) -> str:
         request.url.query,
         request.headers.get("HX-Request", ""),
         request.headers.get("HX-Target", ""),
+        request.headers.get("HX-Trigger", ""),
         request.headers.get("HX-History-Restore-Request", ""),
         deployment(),
     )
@@ -101,8 +102,19 @@ def deployment() -> str:
 # --- the directory ----------------------------------------------------------------
 
 
-def search_form(values: QueryParams) -> tuple[DirectoryFilter, dict[str, str]]:
-    """What the visitor searched for, leaving out (and noting) any bad field."""
+# Choosing a level of the place filter reloads the levels below it (see
+# `public/macros.html`); htmx names the select that was changed.
+LEVELS_BELOW = {
+    "field-subdistrict": ("district", "village"),
+    "field-district": ("village",),
+}
+
+
+async def search_form(
+    values: QueryParams,
+) -> tuple[DirectoryFilter, PlaceChoice, dict[str, str]]:
+    """What the visitor searched for, leaving out (and noting) any bad field,
+    and the places the filter offers below what was chosen."""
     errors: dict[str, str] = {}
     read = Submitted(values, errors)  # type: ignore[arg-type]
     text = read.text("q").strip()
@@ -110,41 +122,46 @@ def search_form(values: QueryParams) -> tuple[DirectoryFilter, dict[str, str]]:
         message = _("Search text can be at most {maximum} characters long.")
         errors["q"] = message.format(maximum=MAX_SEARCH_LENGTH)
         text = ""
-    where = DirectoryFilter(
-        text=text or None,
-        category=read.choice("category", Category),
+    category = read.choice("category", Category)
+
+    places = await directory.choose_places(
+        subdistrict_id=read.optional_id("subdistrict"),
         district_id=read.optional_id("district"),
         village_id=read.optional_id("village"),
     )
-    return where, errors
+    for level in places.refused:
+        errors[level] = _("Choose one from the list.")
+
+    where = DirectoryFilter(
+        text=text or None,
+        category=category,
+        subdistrict_id=places.subdistrict_id,
+        district_id=places.district_id,
+        village_id=places.village_id,
+    )
+    return where, places, errors
 
 
 @cacheable
 async def directory_page(request: Request) -> Response:
-    where, errors = search_form(request.query_params)
+    where, places, errors = await search_form(request.query_params)
     page = await directory.search_directory(
         where, page_request(request, DIRECTORY_PAGE_SIZE)
     )
-    results = {
+    context = {
         "form": request.query_params,
         "errors": errors,
         "page": page,
         "links": page_links(request, page),
         "total": await page.total_count(),
+        "places": places,
+        "refreshed_levels": (),
     }
     if wants_block(request, "directory-results"):
-        return render_public(request, "public/directory.html", results, block="results")
-
-    districts, villages = await directory.places()
-    return render_public(
-        request,
-        "public/directory.html",
-        {**results, "districts": _options(districts), "villages": _options(villages)},
-    )
-
-
-def _options(places: list[directory.Place]) -> list[tuple[int, str]]:
-    return [(place.id, place.name) for place in places]
+        changed = request.headers.get("HX-Trigger", "")
+        context["refreshed_levels"] = LEVELS_BELOW.get(changed, ())
+        return render_public(request, "public/directory.html", context, block="results")
+    return render_public(request, "public/directory.html", context)
 
 
 # --- verifying a card -------------------------------------------------------------

@@ -42,7 +42,7 @@ from web.labels import choices, label
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 # What a page's content depends on besides its address.
-VARY = "HX-Request, HX-Target, HX-History-Restore-Request, Cookie"
+VARY = "HX-Request, HX-Target, HX-Trigger, HX-History-Restore-Request, Cookie"
 BABEL_LOCALES = {"zh": "zh_Hans_CN", "en": "en"}
 
 environment = Environment(
