@@ -41,6 +41,7 @@ from tortoise.transactions import in_transaction
 from server import plan_data as plan
 from server.clock import OFFICE_TIMEZONE, today
 from server.collation import sort_key
+from server.demo_activity import KINDS_OF_PLACE
 from server.models import (
     Card,
     CardChange,
@@ -130,13 +131,6 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红"
 VILLAGE_SUFFIXES = ("家村", "庄村", "家社区", "官庄", "家庄")
 BRANDS = ("启航", "博学", "小天才", "明德", "智慧树", "乐学", "新起点", "星辰")
-KINDS_OF_PLACE = (
-    ("托管", "校外托管", "小学作业辅导"),
-    ("课堂", "教育咨询", "初中数学、英语"),
-    ("艺术", "文化艺术咨询", "舞蹈、美术"),
-    ("英语", "教育科技", "少儿英语"),
-    ("书法", "文化传播", "书法、国画"),
-)
 CASE_KIND = {
     LicenseStatus.LICENSED: CaseKind.VIOLATION,
     LicenseStatus.BUSINESS_LICENSE_ONLY: CaseKind.BUSINESS_LICENSE_ONLY,

@@ -5,6 +5,7 @@ Until the domain has write functions of its own, these create rows the way
 """
 
 from server.clock import today
+from server.institution_writes import InstitutionInput, update_institution
 from server.licensing import derive_license_status
 from server.models import (
     Category,
@@ -18,6 +19,7 @@ from server.models import (
     Subdistrict,
     Village,
 )
+from server.permissions import COMMAND_LINE
 
 
 async def institution(
@@ -81,3 +83,15 @@ async def many_institutions(count: int) -> list[Institution]:
             )
         )
     return created
+
+
+async def rename_signboard(registered_name_part: str, signboard_name: str) -> None:
+    """Give the institution whose registered name holds `registered_name_part`
+    a new sign-board name, as an edit on its page would."""
+    institution = await Institution.get(registered_name__contains=registered_name_part)
+    await update_institution(
+        COMMAND_LINE,
+        institution.id,
+        institution.version,
+        InstitutionInput(signboard_name=signboard_name),
+    )

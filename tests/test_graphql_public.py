@@ -12,7 +12,6 @@ from strawberry import relay
 from server import complaints
 from server.clock import today
 from server.directory import published
-from server.institution_writes import InstitutionInput, update_institution
 from server.models import (
     CardChange,
     Case,
@@ -29,7 +28,6 @@ from server.models import (
     Subdistrict,
     Village,
 )
-from server.permissions import COMMAND_LINE
 from server.synthetic import add_subdistricts
 from tests import factories
 from tests.conftest import counting_statements, sign_in
@@ -1143,13 +1141,7 @@ async def test_a_write_through_one_process_is_seen_through_every_other(served, c
     before = (await other.post("/graphql", json=query)).json()
     kept = (await other.post("/graphql", json=query)).json()
 
-    institution = await Institution.get(registered_name__contains="舞梦")
-    await update_institution(
-        COMMAND_LINE,
-        institution.id,
-        institution.version,
-        InstitutionInput(signboard_name="新招牌名舞蹈"),
-    )
+    await factories.rename_signboard("舞梦", "新招牌名舞蹈")
     after = (await other.post("/graphql", json=query)).json()
     await other.aclose()
 

@@ -14,9 +14,7 @@ import httpx
 import pytest
 
 from server import database
-from server.institution_writes import InstitutionInput, update_institution
-from server.models import Institution
-from server.permissions import COMMAND_LINE
+from tests import factories
 from tests.conftest import CSRF_FIELD, DEMO_PASSWORD, serving
 
 REQUESTS = 30
@@ -88,10 +86,4 @@ def test_a_write_changes_the_answers_kept_by_every_process(two_workers):
 async def _rename_a_listed_institution(database_url: str) -> None:
     """A write made from outside both processes, as a third one would."""
     async with database.connect(database_url):
-        institution = await Institution.get(registered_name__contains="舞梦")
-        await update_institution(
-            COMMAND_LINE,
-            institution.id,
-            institution.version,
-            InstitutionInput(signboard_name="多进程招牌舞蹈"),
-        )
+        await factories.rename_signboard("舞梦", "多进程招牌舞蹈")
