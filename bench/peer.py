@@ -16,13 +16,14 @@ the `public` schema. Each case asks both the same data: the public
 directory of 50 rows with village and district, an integrator's page of
 100 institutions with village, district, documents, instructors and card,
 one institution by its node id, and xiaowai's directory page (which has no
-peer). The directory is asked three ways: the same body again and again
-(which xiaowai answers from its cache of anonymous answers), a different
-body each time (no answer or parse cache helps either side) and with a
-token (past xiaowai's answer cache, not its parse cache). Each is asked
-once on both sides first, to check that both answer without errors and
-with as many rows; then autocannon has --connections clients send it for
---seconds after a 2-second warm-up, one server at a time.
+peer). Each query is asked two ways: the same body again and again (which
+xiaowai answers from its cache of answers until the next write), and a
+different body each time (no answer, parse or plan cache helps either
+side). Each is asked once on both sides first, to check that both answer
+without errors and with as many rows; then autocannon has --connections
+clients send it for --seconds after a 2-second warm-up, one server at a
+time. --workers runs xiaowai with that many processes; --cases keeps only
+the cases whose name holds its text ("uncached", say).
 
 Prints requests per second, median and 99th-percentile latency, the ratio
 of xiaowai's throughput to PostGraphile's, the CPU time per request (from
@@ -32,6 +33,7 @@ memory; --json writes the same to a file.
 
     .venv/bin/python bench/peer.py --scale 20
     .venv/bin/python bench/peer.py --keep-data --peer-dir /tmp/xiaowai-peer
+    .venv/bin/python bench/peer.py --keep-data --cases uncached --workers 2
 
 Everything binds 127.0.0.1, every step is bounded in time, and the servers
 and temporary folders go away at the end, on error or on Ctrl-C too.
@@ -249,11 +251,15 @@ def main() -> None:
         _analyze(options.database)
         token = _issue_token(environment)
         _install_peer(peer_dir)
-        xiaowai = cleanup.enter_context(_serve_xiaowai(environment, var_dir))
+        xiaowai = cleanup.enter_context(
+            _serve_xiaowai(environment, var_dir, options.workers)
+        )
         peer = cleanup.enter_context(_serve_peer(peer_dir, options.database, var_dir))
         fixture = _fixture(xiaowai, peer, token)
         results = [
-            _run_case(case, xiaowai, peer, peer_dir, options) for case in cases(fixture)
+            _run_case(case, xiaowai, peer, peer_dir, options)
+            for case in cases(fixture)
+            if options.cases in case.name
         ]
         memory = {server.name: _peak_memory_mb(server) for server in (xiaowai, peer)}
         # Before the clean-up: removing a temporary node_modules takes a while.
@@ -273,6 +279,12 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="xiaowai's processes (default 1)"
+    )
+    parser.add_argument(
+        "--cases", default="", help="only the cases whose name holds this text"
+    )
     return parser.parse_args()
 
 
@@ -404,9 +416,12 @@ def _postgraphile_cli(peer_dir: Path) -> Path:
 
 
 @contextmanager
-def _serve_xiaowai(environment: dict[str, str], var_dir: Path) -> Iterator[Server]:
+def _serve_xiaowai(
+    environment: dict[str, str], var_dir: Path, workers: int
+) -> Iterator[Server]:
     port = _free_port()
     command = [str(XIAOWAI), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers)]
     with _server("xiaowai", command, environment, var_dir, port) as server:
         _wait_until_up(server, "GET", "/healthz")
         yield server
@@ -785,7 +800,9 @@ def _repeat_command(options: argparse.Namespace) -> str:
     if options.peer_dir:
         words += ["--peer-dir", str(options.peer_dir)]
     words += ["--connections", str(options.connections)]
-    words += ["--seconds", str(options.seconds)]
+    words += ["--seconds", str(options.seconds), "--workers", str(options.workers)]
+    if options.cases:
+        words += ["--cases", options.cases]
     return shlex.join(words)
 
 
