@@ -13,7 +13,8 @@ growth of the process's peak resident memory (`ru_maxrss`) and, in a second
 run under tracemalloc, the peak of memory Python allocated meanwhile.
 
     .venv/bin/python bench/export_rows.py
-    .venv/bin/python bench/export_rows.py --rows 20000 --database postgres://postgres@127.0.0.1:5432/xiaowai_bench_export
+    POSTGRES=postgres://postgres@127.0.0.1:5432/xiaowai_bench_export
+    .venv/bin/python bench/export_rows.py --rows 20000 --database $POSTGRES
 
 Everything runs on 127.0.0.1, and the files are deleted at the end.
 """

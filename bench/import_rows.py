@@ -10,7 +10,8 @@ also the peak of memory the Python heap held, as traced by `tracemalloc`,
 which slows every step down.
 
     .venv/bin/python bench/import_rows.py
-    .venv/bin/python bench/import_rows.py --database postgres://postgres@127.0.0.1:5432/xiaowai_bench_import
+    POSTGRES=postgres://postgres@127.0.0.1:5432/xiaowai_bench_import
+    .venv/bin/python bench/import_rows.py --database $POSTGRES
 """
 
 import argparse

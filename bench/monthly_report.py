@@ -14,7 +14,8 @@ slowest time of each with the SQL statements it sends. --figures adds the
 time of each figure of the year's report.
 
     .venv/bin/python bench/monthly_report.py
-    .venv/bin/python bench/monthly_report.py --database postgres://postgres@127.0.0.1:5432/xiaowai_bench_report
+    POSTGRES=postgres://postgres@127.0.0.1:5432/xiaowai_bench_report
+    .venv/bin/python bench/monthly_report.py --database $POSTGRES
 
 Everything runs on 127.0.0.1, and each step is bounded by the data's size.
 """

@@ -382,6 +382,20 @@ async def _dismissal_of(letter: str, november) -> list[int]:
     ).values_list("id", flat=True)
 
 
+async def test_too_many_changed_since_the_end_to_list_is_said_not_sent(
+    november, monkeypatch
+):
+    # 弘文's card changed on Dec 1: one institution listed by its id.
+    monkeypatch.setattr(reports, "MOST_LISTED_BY_ID", 0)
+
+    with pytest.raises(DomainError) as refused:
+        await reports.records_behind(await actor("admin"), NOVEMBER, "cards")
+
+    assert refused.value.code == ErrorCode.INVALID
+    counted = await reports.monthly_report(await actor("admin"), NOVEMBER)
+    assert counted.figure("cards").value == 9
+
+
 @pytest.mark.parametrize("key", ["nothing", "found.NOTHING", "patrols.GREEN"])
 async def test_a_figure_the_report_does_not_have_is_not_found(db, key):
     with pytest.raises(DomainError) as refused:
