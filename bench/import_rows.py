@@ -41,7 +41,7 @@ def main() -> None:
         if url.startswith("postgres"):
             _empty_postgres(url)
         path = Path(folder) / "institutions.csv"
-        _write_csv(path, options.rows)
+        write_csv(path, options.rows)
         asyncio.run(_run(url, path, options.rows, options.heap))
 
 
@@ -64,7 +64,7 @@ def _empty_postgres(url: str) -> None:
         subprocess.run(["psql", admin, "-q", "-c", statement], check=True)
 
 
-def _write_csv(path: Path, rows: int) -> None:
+def write_csv(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(

@@ -43,6 +43,8 @@ import argparse
 import base64
 import json
 import os
+import re
+import secrets
 import shlex
 import signal
 import socket
@@ -57,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import long_requests
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 XIAOWAI = REPOSITORY / ".venv" / "bin" / "xiaowai"
@@ -106,6 +109,14 @@ PEER_INSTITUTIONS = (
     f"{{ allInstitutions(first: 100, orderBy: SORT_NAME_ASC) {{ totalCount nodes {{ "
     f"{PEER_INSTITUTION_FIELDS} }} }} }}"
 )
+MONTHLY_REPORT = """query ($month: String!) { monthlyReport(month: $month) {
+  sections { key title figures { key label value of } }
+  scores { average lowest highest } resettlement { studentsResettled feesRefunded }
+} }"""
+# The case ledger as an office filters it: open cases reported in the autumn.
+LEDGER = "/staff/cases?open=1&from=2026-09-01&to=2026-11-30"
+ROSTER_WORKBOOK = "/staff/institutions.xlsx"
+
 NODE = "query ($id: ID!) {{ node(id: $id) {{ ... on Institution {{ {} }} }} }}"
 XIAOWAI_NODE = NODE.format(INSTITUTION_FIELDS)
 PEER_NODE = NODE.format(PEER_INSTITUTION_FIELDS)
@@ -133,6 +144,9 @@ class Case:
     xiaowai: Request
     peer: Request | None
     difference: str = ""
+    # Fewer clients than --connections, for requests that take seconds: an
+    # office asks for its report once, not eight times at once.
+    connections: int | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +156,7 @@ class Fixture:
     token: str
     xiaowai_node_id: str
     peer_node_id: str
+    staff_cookie: str  # a signed-in administrator's session, for the pages
 
 
 @dataclass
@@ -169,7 +184,7 @@ class Server:
 
 
 def cases(fixture: Fixture) -> list[Case]:
-    """The cases, in the order measured; add ledger, report, export cases here.
+    """The cases, in the order measured.
 
     Each query is asked twice over: with the same body again and again, as a
     directory page or an integrator's poller asks it, which xiaowai answers
@@ -197,6 +212,26 @@ def cases(fixture: Fixture) -> list[Case]:
         *_both_ways("integrator institutions, 100 rows", institutions, unguarded),
         *_both_ways("one node by id", node, unguarded),
         Case("directory page /, HTML", Request("GET", "/"), None),
+        Case(
+            "case ledger page, filtered, signed in",
+            Request("GET", LEDGER, headers={"cookie": fixture.staff_cookie}),
+            None,
+        ),
+        *(
+            Case(
+                f"monthly report {month}, token, uncached",
+                _graphql(
+                    f"# {UNIQUE}\n{MONTHLY_REPORT}",
+                    ("data", "monthlyReport", "sections"),
+                    integrator,
+                    {"month": month},
+                    unique=True,
+                ),
+                None,
+                connections=1,
+            )
+            for month in ("2026-11", "2026")
+        ),
     ]
 
 
@@ -227,12 +262,13 @@ def _graphql(
     rows_at: tuple[str, ...],
     headers: dict[str, str] | None = None,
     variables: dict[str, Any] | None = None,
+    unique: bool = False,
 ) -> Request:
     body: dict[str, Any] = {"query": query}
     if variables:
         body["variables"] = variables
     headers = {"content-type": "application/json", **(headers or {})}
-    return Request("POST", "/graphql", body, headers, rows_at)
+    return Request("POST", "/graphql", body, headers, rows_at, unique)
 
 
 # --- the run -------------------------------------------------------------------
@@ -255,17 +291,50 @@ def main() -> None:
             _serve_xiaowai(environment, var_dir, options.workers)
         )
         peer = cleanup.enter_context(_serve_peer(peer_dir, options.database, var_dir))
-        fixture = _fixture(xiaowai, peer, token)
+        fixture = _fixture(xiaowai, peer, token, _staff_cookie(xiaowai, environment))
         results = [
             _run_case(case, xiaowai, peer, peer_dir, options)
             for case in cases(fixture)
             if options.cases in case.name
         ]
         memory = {server.name: _peak_memory_mb(server) for server in (xiaowai, peer)}
+        timed = _long_requests(xiaowai, fixture, environment, options)
         # Before the clean-up: removing a temporary node_modules takes a while.
         _print_table(results, memory, options)
+        long_requests.print_table(timed)
         if options.json:
-            _write_json(options.json, results, memory, options)
+            _write_json(options.json, results, memory, timed, options)
+
+
+def _long_requests(
+    xiaowai: Server,
+    fixture: Fixture,
+    environment: dict[str, str],
+    options: argparse.Namespace,
+) -> list[long_requests.Timed]:
+    """The export through the server, and the import in a scratch database."""
+    timed = []
+    if options.cases in long_requests.EXPORT:
+        print("measuring the roster's export ...", flush=True)
+        timed.append(
+            long_requests.export(
+                xiaowai.url + ROSTER_WORKBOOK,
+                fixture.staff_cookie,
+                lambda: _cpu_ticks(xiaowai.process.pid) / CLOCK_TICKS,
+                lambda: _peak_memory_mb(xiaowai),
+            )
+        )
+    if options.cases in long_requests.IMPORT:
+        print("measuring an import into a scratch database ...", flush=True)
+        scratch = f"{options.database}_import"
+        _recreate_database(scratch)
+        try:
+            scratch_environment = environment | {"DATABASE_URL": scratch}
+            timed.append(long_requests.import_file(XIAOWAI, scratch_environment))
+        finally:
+            server, name = scratch.rsplit("/", 1)
+            _psql(f"{server}/postgres", f'DROP DATABASE IF EXISTS "{name}"', 60)
+    return timed
 
 
 def _options() -> argparse.Namespace:
@@ -510,7 +579,33 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _fixture(xiaowai: Server, peer: Server, token: str) -> Fixture:
+def _staff_cookie(xiaowai: Server, environment: dict[str, str]) -> str:
+    """Signs in an administrator made for this run; its session's cookies."""
+    login = f"bench-peer-{os.getpid()}"
+    password = secrets.token_urlsafe(16)
+    subprocess.run(
+        [str(XIAOWAI), "user", "add", login, "--role", "admin", "--password-stdin"],
+        input=password + "\n",
+        env=environment,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    with httpx.Client(base_url=xiaowai.url, timeout=60) as client:
+        form = client.get("/signin").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        signed = client.post(
+            "/signin",
+            data={"login": login, "password": password, "csrf_token": csrf[1]},
+            headers={"Origin": xiaowai.url},
+        )
+        if signed.status_code != 303:
+            raise SystemExit(f"could not sign in: HTTP {signed.status_code}")
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def _fixture(xiaowai: Server, peer: Server, token: str, staff_cookie: str) -> Fixture:
     """The same institution on both sides: the first of the integrator's page."""
     first = _ask(
         xiaowai,
@@ -521,7 +616,7 @@ def _fixture(xiaowai: Server, peer: Server, token: str) -> Fixture:
     # xiaowai's ids are strawberry's: base64 of "Institution:<primary key>".
     row_id = int(base64.b64decode(xiaowai_id).decode().split(":")[1])
     found = _ask(peer, f"{{ institutionByRowId(rowId: {row_id}) {{ id }} }}")
-    return Fixture(token, xiaowai_id, found["institutionByRowId"]["id"])
+    return Fixture(token, xiaowai_id, found["institutionByRowId"]["id"], staff_cookie)
 
 
 def _ask(server: Server, query: str, headers: dict[str, str] | None = None) -> dict:
@@ -549,11 +644,13 @@ def _run_case(
         rows["postgraphile"] = _check(peer, case.peer)
         if rows["xiaowai"] != rows["postgraphile"]:
             print(f"  WARNING: {case.name}: rows differ: {rows}", flush=True)
-    results = {"xiaowai": _load(xiaowai, case.xiaowai, peer_dir, options)}
+    connections = case.connections or options.connections
+    results = {"xiaowai": _load(xiaowai, case.xiaowai, peer_dir, options, connections)}
     if case.peer is not None:
-        results["postgraphile"] = _load(peer, case.peer, peer_dir, options)
+        results["postgraphile"] = _load(peer, case.peer, peer_dir, options, connections)
     return {
         "case": case.name,
+        "connections": connections,
         "difference": case.difference,
         "rows": rows,
         "results": {side: asdict(result) for side, result in results.items()},
@@ -586,16 +683,18 @@ def _check(server: Server, request: Request) -> int | None:
 
 
 def _load(
-    server: Server, request: Request, peer_dir: Path, options: argparse.Namespace
+    server: Server,
+    request: Request,
+    peer_dir: Path,
+    options: argparse.Namespace,
+    connections: int,
 ) -> Result:
     _wait_until_idle(options.database)
-    _autocannon_run(server, request, peer_dir, options.connections, WARM_UP_SECONDS)
+    _autocannon_run(server, request, peer_dir, connections, WARM_UP_SECONDS)
     _wait_until_idle(options.database)
     cpu_before = _cpu_ticks(server.process.pid)
     database_before = _database_backends(options.database)
-    report = _autocannon_run(
-        server, request, peer_dir, options.connections, options.seconds
-    )
+    report = _autocannon_run(server, request, peer_dir, connections, options.seconds)
     cpu_ticks = _cpu_ticks(server.process.pid) - cpu_before
     database_after = _database_backends(options.database)
     # By backend: one that ended meanwhile must not take its whole life's
@@ -722,6 +821,18 @@ def _print_table(
     memory: dict[str, float],
     options: argparse.Namespace,
 ) -> None:
+    if results:
+        _print_load_cases(results, options)
+    print()
+    for name, megabytes in memory.items():
+        print(f"peak memory, {name}: {megabytes:.0f} MiB")
+    print()
+    print("to repeat:", _repeat_command(options))
+
+
+def _print_load_cases(
+    results: list[dict[str, Any]], options: argparse.Namespace
+) -> None:
     print()
     print(
         f"{options.connections} connections, {options.seconds} s a case, "
@@ -738,7 +849,7 @@ def _print_table(
         "DB CPU xiaowai",
         "DB CPU peer",
     )
-    rows = [header] + [_table_row(result) for result in results]
+    rows = [header] + [_table_row(result, options) for result in results]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for number, row in enumerate(rows):
         cells = [row[0].ljust(widths[0])] + [
@@ -749,19 +860,16 @@ def _print_table(
             print("-+-".join("-" * width for width in widths))
     for result in results:
         _print_notes(result)
-    print()
-    for name, megabytes in memory.items():
-        print(f"peak memory, {name}: {megabytes:.0f} MiB")
-    print()
-    print("to repeat:", _repeat_command(options))
 
 
-def _table_row(result: dict[str, Any]) -> tuple[str, ...]:
+def _table_row(result: dict[str, Any], options: argparse.Namespace) -> tuple[str, ...]:
     ours = result["results"]["xiaowai"]
     theirs = result["results"].get("postgraphile")
     ratio = f"{ours['rate'] / theirs['rate']:.2f}" if theirs and theirs["rate"] else "—"
+    clients = result["connections"]
     return (
-        result["case"],
+        result["case"]
+        + ("" if clients == options.connections else f" ({clients} at a time)"),
         _throughput(ours),
         _throughput(theirs) if theirs else "—",
         ratio,
@@ -777,7 +885,10 @@ def _milliseconds(value: float | None) -> str:
 
 
 def _throughput(result: dict[str, Any]) -> str:
-    return f"{result['rate']:.0f} ({result['p50']:.0f} / {result['p99']:.0f})"
+    rate = result["rate"]
+    # A report takes a second or more: its rate needs the decimals.
+    shown = f"{rate:.0f}" if rate >= 10 else f"{rate:.2f}"
+    return f"{shown} ({result['p50']:.0f} / {result['p99']:.0f})"
 
 
 def _print_notes(result: dict[str, Any]) -> None:
@@ -810,6 +921,7 @@ def _write_json(
     path: Path,
     results: list[dict[str, Any]],
     memory: dict[str, float],
+    timed: list[long_requests.Timed],
     options: argparse.Namespace,
 ) -> None:
     document = {
@@ -820,6 +932,7 @@ def _write_json(
         "seconds": options.seconds,
         "cases": results,
         "peak_memory_mib": memory,
+        "long_requests": [asdict(each) for each in timed],
     }
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 

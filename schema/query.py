@@ -5,7 +5,7 @@ import asyncio
 import strawberry
 from strawberry import relay
 
-from schema import inputs, types
+from schema import inputs, prefetch, types
 from schema.cases import Case, Dispatch, Notice, Patrol, Penalty
 from schema.complaints import Complaint
 from schema.connections import (
@@ -209,6 +209,7 @@ class Query:
             ),
             page_request(first, after, last, before),
         )
+        await prefetch.institutions(info, page.items, prefetch.asked_of_nodes(info))
         return connection(page, types.Institution.from_row)
 
     @strawberry.field(description="The audit trail, newest first.")

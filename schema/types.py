@@ -5,7 +5,7 @@ columns the type shows; relations resolve through the request's loaders.
 """
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
@@ -139,8 +139,8 @@ class District(Record):
     secretary_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The general branch secretary (总支书记).")
-    async def secretary(self, info: Info) -> "Person | None":
-        return await _load_one(info, "person", Person, self.secretary_id)
+    def secretary(self, info: Info) -> "Person | None":
+        return related(info.context.loaders.person, self.secretary_id, Person.from_row)
 
 
 @strawberry.type(description="A village or residential community (村居).")
@@ -155,8 +155,10 @@ class Village(Record):
     @strawberry.field(
         description="The management district; null while the office has not said which."
     )
-    async def district(self, info: Info) -> District | None:
-        return await _load_one(info, "district", District, self.district_id)
+    def district(self, info: Info) -> District | None:
+        return related(
+            info.context.loaders.district, self.district_id, District.from_row
+        )
 
     @strawberry.field(description="The social supervisors who patrol this village.")
     async def supervisors(self, info: Info) -> list["Person"]:
@@ -211,12 +213,12 @@ class Person(Record):
         return visible_phone(info.context.actor, self.phone_on_file)
 
     @strawberry.field
-    async def unit(self, info: Info) -> Unit | None:
-        return await _load_one(info, "unit", Unit, self.unit_id)
+    def unit(self, info: Info) -> Unit | None:
+        return related(info.context.loaders.unit, self.unit_id, Unit.from_row)
 
     @strawberry.field
-    async def school(self, info: Info) -> School | None:
-        return await _load_one(info, "school", School, self.school_id)
+    def school(self, info: Info) -> School | None:
+        return related(info.context.loaders.school, self.school_id, School.from_row)
 
     @strawberry.field(
         description="The villages this person patrols as a social supervisor."
@@ -279,7 +281,9 @@ class LeadershipGroup(Record):
         rows = await info.context.loaders.leadership_members.load(self.id)
         seats = {row.office_role: LeadershipMember.from_row(row) for row in rows}
         return LeadershipOffice(
-            unit=await _load_one(info, "unit", Unit, self.office_unit_id),
+            unit=await _load(
+                info.context.loaders.unit, self.office_unit_id, Unit.from_row
+            ),
             director=seats.get(models.OfficeRole.DIRECTOR),
             deputy_director=seats.get(models.OfficeRole.DEPUTY_DIRECTOR),
         )
@@ -330,55 +334,58 @@ class Institution(Record):
     village_id: strawberry.Private[int | None]
 
     @strawberry.field
-    async def village(self, info: Info) -> Village | None:
-        return await _load_one(info, "village", Village, self.village_id)
+    def village(self, info: Info) -> Village | None:
+        return related(info.context.loaders.village, self.village_id, Village.from_row)
 
     @strawberry.field(
         description="The management district of the institution's village."
     )
-    async def district(self, info: Info) -> District | None:
+    def district(self, info: Info) -> District | None:
         if self.village_id is None:
             return None
-        village = await info.context.loaders.village.load(self.village_id)
+        loaders = info.context.loaders
+        village = _loaded(loaders.village, self.village_id)
+        if village is NOT_LOADED:
+            return _district_of_village(loaders, self.village_id)
         district_id = village.district_id if village else None
-        return await _load_one(info, "district", District, district_id)
+        return related(loaders.district, district_id, District.from_row)
 
     @strawberry.field(
         description="The documents held or applied for, the permit first."
     )
-    async def documents(self, info: Info) -> list[Document]:
-        rows = await info.context.loaders.documents_of_institution.load(self.id)
-        return Document.from_rows(rows)
+    def documents(self, info: Info) -> list[Document]:
+        loader = info.context.loaders.documents_of_institution
+        return related(loader, self.id, Document.from_rows)
 
     @strawberry.field(description="The party-building instructors posted here.")
-    async def instructors(self, info: Info) -> list[Person]:
-        rows = await info.context.loaders.instructors_of_institution.load(self.id)
-        return Person.from_rows(rows)
+    def instructors(self, info: Info) -> list[Person]:
+        loader = info.context.loaders.instructors_of_institution
+        return related(loader, self.id, Person.from_rows)
 
     @strawberry.field(
         description="Why it holds its card, in the reader's language; null "
         "while it has none."
     )
-    async def card_reason(self, info: Info) -> str | None:
-        changes = await info.context.loaders.card_history(1).load(self.id)
-        return standing.reason_for(changes[0]) if changes else None
+    def card_reason(self, info: Info) -> str | None:
+        loader = info.context.loaders.card_history(1)
+        return related(loader, self.id, _reason_of_newest)
 
     @strawberry.field(
         description="Why it is on its list, or on none: the rule explained in "
         "the reader's language, or the office's reason for its decision; null "
         "while no list rule has looked at it."
     )
-    async def list_reason(self, info: Info) -> str | None:
-        change = await info.context.loaders.list_change_in_force.load(self.id)
-        return standing.reason_for(change) if change else None
+    def list_reason(self, info: Info) -> str | None:
+        loader = info.context.loaders.list_change_in_force
+        return related(loader, self.id, standing.reason_for)
 
     @strawberry.field(
         description="A move onto or off the blacklist waiting for an "
         "administrator to confirm or reject it; null if none waits."
     )
-    async def pending_list_change(self, info: Info) -> LazyListChange | None:
-        row = await info.context.loaders.pending_list_change.load(self.id)
-        return _supervision().ListChange.from_optional_row(row)
+    def pending_list_change(self, info: Info) -> LazyListChange | None:
+        loader = info.context.loaders.pending_list_change
+        return related(loader, self.id, _supervision().ListChange.from_row)
 
     @strawberry.field(description="How its card changed, the newest change first.")
     async def card_history(
@@ -447,17 +454,17 @@ class Institution(Record):
         return connection(page, _complaints().Complaint.from_row)
 
     @strawberry.field(description="Its latest inspection; null if never inspected.")
-    async def latest_inspection(self, info: Info) -> LazyInspection | None:
-        row = await info.context.loaders.latest_inspection.load(self.id)
-        return _supervision().Inspection.from_optional_row(row)
+    def latest_inspection(self, info: Info) -> LazyInspection | None:
+        loader = info.context.loaders.latest_inspection
+        return related(loader, self.id, _supervision().Inspection.from_row)
 
     @strawberry.field(
         description="What its inspections found that is not fixed yet, the "
         "earliest deadline first."
     )
-    async def open_findings(self, info: Info) -> list[LazyFinding]:
-        rows = await info.context.loaders.open_findings.load(self.id)
-        return _supervision().Finding.from_rows(rows)
+    def open_findings(self, info: Info) -> list[LazyFinding]:
+        loader = info.context.loaders.open_findings
+        return related(loader, self.id, _supervision().Finding.from_rows)
 
 
 @strawberry.type(
@@ -494,8 +501,8 @@ class Viewer:
     person_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The person the account belongs to, if any.")
-    async def person(self, info: Info) -> Person | None:
-        return await _load_one(info, "person", Person, self.person_id)
+    def person(self, info: Info) -> Person | None:
+        return related(info.context.loaders.person, self.person_id, Person.from_row)
 
     @classmethod
     def of(cls, actor: Actor) -> "Viewer | None":
@@ -527,10 +534,41 @@ def _complaints() -> ModuleType:
     return complaints
 
 
-async def _load_one(
-    info: Info, loader: str, type_: type[T], id_: int | None
-) -> T | None:
-    if id_ is None:
+def related(loader: Any, key: int | None, convert: Callable[[Any], T]) -> Any:
+    """`convert` of what `loader` holds for `key` (None if nothing): at once
+    if a prefetch loaded it (see `schema.prefetch`), else an awaitable that
+    graphql-core waits for."""
+    if key is None:
         return None
-    row = await getattr(info.context.loaders, loader).load(id_)
-    return type_.from_optional_row(row)
+    loaded = _loaded(loader, key)
+    if loaded is NOT_LOADED:
+        return _load(loader, key, convert)
+    return None if loaded is None else convert(loaded)
+
+
+NOT_LOADED = object()
+
+
+def _loaded(loader: Any, key: int | None) -> Any:
+    """What `loader` holds for `key`, or NOT_LOADED if it is not there yet."""
+    future = loader.cache_map.get(key)
+    if future is None or not future.done() or future.cancelled():
+        return NOT_LOADED
+    if future.exception() is not None:
+        return NOT_LOADED  # awaited, it raises the error where it belongs
+    return future.result()
+
+
+async def _load(loader: Any, key: int | None, convert: Callable[[Any], T]) -> Any:
+    loaded = None if key is None else await loader.load(key)
+    return None if loaded is None else convert(loaded)
+
+
+def _reason_of_newest(changes: list[Any]) -> str | None:
+    return standing.reason_for(changes[0]) if changes else None
+
+
+async def _district_of_village(loaders: Any, village_id: int) -> Any:
+    village = await loaders.village.load(village_id)
+    district_id = village.district_id if village else None
+    return await _load(loaders.district, district_id, District.from_row)

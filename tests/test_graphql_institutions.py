@@ -32,6 +32,8 @@ async def test_the_plans_institutions_show_their_documents_and_instructors(graph
              registeredName licenseStatus creditCode category village { name }
              documents { kind status number }
              instructors { name school { name } }
+            cardReason listReason pendingListChange { id }
+            latestInspection { score } openFindings { text }
         } } } }"""
     )
 
@@ -65,6 +67,43 @@ async def test_nesting_costs_the_same_statements_for_100_rows_as_for_5(db, graph
     assert len(large["institutions"]["edges"]) == 100
     assert all(e["node"]["district"] for e in large["institutions"]["edges"][:50])
     assert 0 < len(hundred.statements) <= len(five.statements), hundred.statements
+
+
+FIELDS = """id registeredName
+  village { name district { name } } district { name }
+  documents { kind number } instructors { name school { name } }
+  cardReason listReason pendingListChange { id }
+  latestInspection { score } openFindings { text }"""
+
+
+async def test_a_page_answers_alike_through_fragments_aliases_and_nodes(db, graphql):
+    """A page loads its rows' relations before they resolve, from the fields it
+    finds below it; what it finds must not depend on how the query says it."""
+    await factories.many_institutions(12)
+    plain = await graphql.data(
+        f"{{ institutions(first: 12) {{ edges {{ node {{ {FIELDS} }} }} }} }}"
+    )
+    nodes = [edge["node"] for edge in plain["institutions"]["edges"]]
+
+    roundabout = await graphql.data(
+        """fragment Where on Institution { village { name ...Up } }
+        fragment Up on Village { district { name } }
+        { page: institutions(first: 12) { edges { node {
+            id registeredName ...Where
+            ... on Institution { district { name } documents { kind number } }
+            instructors { name school { name } }
+            cardReason listReason pendingListChange { id }
+            latestInspection { score } openFindings { text }
+        } } } }"""
+    )
+    one_by_one = await graphql.data(
+        f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on Institution {{ {FIELDS} }} }} }}",
+        ids=[node["id"] for node in nodes],
+    )
+
+    assert [edge["node"] for edge in roundabout["page"]["edges"]] == nodes
+    assert one_by_one["nodes"] == nodes
+    assert all(node["district"] and node["documents"] for node in nodes)
 
 
 async def test_pages_follow_each_other_without_gaps_or_repeats(db, graphql):
