@@ -32,8 +32,6 @@ async def test_the_plans_institutions_show_their_documents_and_instructors(graph
              registeredName licenseStatus creditCode category village { name }
              documents { kind status number }
              instructors { name school { name } }
-            cardReason listReason pendingListChange { id }
-            latestInspection { score } openFindings { text }
         } } } }"""
     )
 
