@@ -15,15 +15,20 @@ database: `xiaowai serve` and PostGraphile with the amber preset, exposing
 the `public` schema. Each case asks both the same data: the public
 directory of 50 rows with village and district, an integrator's page of
 100 institutions with village, district, documents, instructors and card,
-one institution by its node id, and xiaowai's directory page (which has no
-peer). Each query is asked two ways: the same body again and again (which
-xiaowai answers from its cache of answers until the next write), and a
-different body each time (no answer, parse or plan cache helps either
-side). Each is asked once on both sides first, to check that both answer
-without errors and with as many rows; then autocannon has --connections
-clients send it for --seconds after a 2-second warm-up, one server at a
-time. --workers runs xiaowai with that many processes; --cases keeps only
-the cases whose name holds its text ("uncached", say).
+one institution by its node id; then xiaowai's own, which have no peer:
+its directory page, the case ledger filtered, and the monthly report of a
+month and of the year (one client at a time). Last come two requests timed
+once each (`long_requests.py`): the roster's workbook of every institution,
+and an import of 50,000 new institutions into a scratch database.
+
+Each query is asked two ways: the same body again and again (which xiaowai
+answers from its cache of answers until the next write), and a different
+body each time (no answer, parse or plan cache helps either side). Each is
+asked once on both sides first, to check that both answer without errors
+and with as many rows; then autocannon has --connections clients send it
+for --seconds after a 2-second warm-up, one server at a time. --workers
+runs xiaowai with that many processes; --cases keeps only the cases whose
+name holds its text ("uncached", say).
 
 Prints requests per second, median and 99th-percentile latency, the ratio
 of xiaowai's throughput to PostGraphile's, the CPU time per request (from

@@ -19,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema import direct
 from schema.cases import CaseMutation, CaseQuery
 from schema.complaints import ComplaintMutation, ComplaintQuery
 from schema.errors import ErrorPresentation, log_errors
@@ -90,7 +91,7 @@ LIMIT_RULES = [
 def build_schema(*, debug: bool = False) -> strawberry.Schema:
     # Extensions are given as factories: each request gets fresh instances,
     # since an extension keeps per-request state on itself.
-    return XiaowaiSchema(
+    schema = XiaowaiSchema(
         query=Query,
         mutation=Mutation,
         extensions=[
@@ -103,6 +104,8 @@ def build_schema(*, debug: bool = False) -> strawberry.Schema:
             partial(ErrorPresentation, mask_faults=not debug),
         ],
     )
+    direct.install(schema)
+    return schema
 
 
 def schema_text() -> str:

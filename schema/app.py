@@ -4,6 +4,7 @@ import hashlib
 import json
 from collections import OrderedDict
 
+import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.requests import Request
@@ -21,6 +22,11 @@ class GraphQLEndpoint(GraphQL):
     def __init__(self, *args, secret_key: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.secret_key = secret_key
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson writes Chinese as it is, not as \u escapes twice as long,
+        # and several times faster than the standard library.
+        return orjson.dumps(data)
 
     async def get_context(self, request: Request, response: Response) -> Context:
         if request.method == "POST" and request.state.via == "session":

@@ -18,6 +18,7 @@ from strawberry.scalars import JSON
 
 from schema.connections import Connection, connection
 from schema.context import Info
+from schema.direct import direct
 from server import models, standing
 from server.organisation import visible_phone
 from server.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest
@@ -139,6 +140,7 @@ class District(Record):
     secretary_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The general branch secretary (总支书记).")
+    @direct
     def secretary(self, info: Info) -> "Person | None":
         return related(info.context.loaders.person, self.secretary_id, Person.from_row)
 
@@ -155,6 +157,7 @@ class Village(Record):
     @strawberry.field(
         description="The management district; null while the office has not said which."
     )
+    @direct
     def district(self, info: Info) -> District | None:
         return related(
             info.context.loaders.district, self.district_id, District.from_row
@@ -209,14 +212,17 @@ class Person(Record):
     @strawberry.field(
         description="Whole for administrators; others see it masked (138****5678)."
     )
+    @direct
     def phone(self, info: Info) -> str | None:
         return visible_phone(info.context.actor, self.phone_on_file)
 
     @strawberry.field
+    @direct
     def unit(self, info: Info) -> Unit | None:
         return related(info.context.loaders.unit, self.unit_id, Unit.from_row)
 
     @strawberry.field
+    @direct
     def school(self, info: Info) -> School | None:
         return related(info.context.loaders.school, self.school_id, School.from_row)
 
@@ -334,12 +340,14 @@ class Institution(Record):
     village_id: strawberry.Private[int | None]
 
     @strawberry.field
+    @direct
     def village(self, info: Info) -> Village | None:
         return related(info.context.loaders.village, self.village_id, Village.from_row)
 
     @strawberry.field(
         description="The management district of the institution's village."
     )
+    @direct
     def district(self, info: Info) -> District | None:
         if self.village_id is None:
             return None
@@ -353,11 +361,13 @@ class Institution(Record):
     @strawberry.field(
         description="The documents held or applied for, the permit first."
     )
+    @direct
     def documents(self, info: Info) -> list[Document]:
         loader = info.context.loaders.documents_of_institution
         return related(loader, self.id, Document.from_rows)
 
     @strawberry.field(description="The party-building instructors posted here.")
+    @direct
     def instructors(self, info: Info) -> list[Person]:
         loader = info.context.loaders.instructors_of_institution
         return related(loader, self.id, Person.from_rows)
@@ -366,6 +376,7 @@ class Institution(Record):
         description="Why it holds its card, in the reader's language; null "
         "while it has none."
     )
+    @direct
     def card_reason(self, info: Info) -> str | None:
         loader = info.context.loaders.card_history(1)
         return related(loader, self.id, _reason_of_newest)
@@ -375,6 +386,7 @@ class Institution(Record):
         "the reader's language, or the office's reason for its decision; null "
         "while no list rule has looked at it."
     )
+    @direct
     def list_reason(self, info: Info) -> str | None:
         loader = info.context.loaders.list_change_in_force
         return related(loader, self.id, standing.reason_for)
@@ -383,6 +395,7 @@ class Institution(Record):
         description="A move onto or off the blacklist waiting for an "
         "administrator to confirm or reject it; null if none waits."
     )
+    @direct
     def pending_list_change(self, info: Info) -> LazyListChange | None:
         loader = info.context.loaders.pending_list_change
         return related(loader, self.id, _supervision().ListChange.from_row)
@@ -454,6 +467,7 @@ class Institution(Record):
         return connection(page, _complaints().Complaint.from_row)
 
     @strawberry.field(description="Its latest inspection; null if never inspected.")
+    @direct
     def latest_inspection(self, info: Info) -> LazyInspection | None:
         loader = info.context.loaders.latest_inspection
         return related(loader, self.id, _supervision().Inspection.from_row)
@@ -462,6 +476,7 @@ class Institution(Record):
         description="What its inspections found that is not fixed yet, the "
         "earliest deadline first."
     )
+    @direct
     def open_findings(self, info: Info) -> list[LazyFinding]:
         loader = info.context.loaders.open_findings
         return related(loader, self.id, _supervision().Finding.from_rows)
@@ -501,6 +516,7 @@ class Viewer:
     person_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The person the account belongs to, if any.")
+    @direct
     def person(self, info: Info) -> Person | None:
         return related(info.context.loaders.person, self.person_id, Person.from_row)
 

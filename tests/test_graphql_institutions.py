@@ -95,7 +95,8 @@ async def test_a_page_answers_alike_through_fragments_aliases_and_nodes(db, grap
         } } } }"""
     )
     one_by_one = await graphql.data(
-        f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on Institution {{ {FIELDS} }} }} }}",
+        "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Institution { "
+        f"{FIELDS} }} }} }}",
         ids=[node["id"] for node in nodes],
     )
 
