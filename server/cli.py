@@ -1,4 +1,5 @@
-"""The `xiaowai` command: serve, migrate, seed, import, export the schema.
+"""The `xiaowai` command: serve, migrate, seed, import, back up and restore,
+export the schema.
 
 Every subcommand reads the same settings from the environment, so it acts on
 the same database whichever folder it is run from.
@@ -378,6 +379,62 @@ def audit_verify(settings) -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup_command(settings: Settings, file: Path) -> None:
+    """Copy the database to FILE, consistently, while it serves."""
+    from server import backup
+
+    try:
+        snapshot = backup.backup(settings.database_url, file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up to {snapshot.path} ({snapshot.size:,} bytes).")
+    if snapshot.newest_audit_id:
+        click.echo(
+            f"Newest audit entry {snapshot.newest_audit_id}, "
+            f"hash {snapshot.newest_audit_hash}"
+        )
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Overwrite a database that holds data (on SQLite it is kept, renamed).",
+)
+@click.pass_obj
+def restore_command(settings: Settings, file: Path, replace: bool) -> None:
+    """Put the backup FILE in place of the database, then check its audit trail.
+
+    Stop the server first: it would carry on with what it had read.
+    """
+    from server import audit, backup
+
+    try:
+        backup.restore(settings.database_url, file, replace=replace)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+
+    async def verify() -> audit.Verification:
+        async with database.connect(settings.database_url):
+            return await audit.verify()
+
+    result = asyncio.run(verify())
+    if not result.intact:
+        click.echo(
+            f"Restored, but the audit trail is broken at entry "
+            f"{result.first_broken_id}.",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(
+        f"Restored from {file}; the audit trail is intact: {result.checked} entries."
+    )
 
 
 @main.command("import")

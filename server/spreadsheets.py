@@ -15,6 +15,7 @@ import codecs
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,6 +29,14 @@ from server.i18n import _
 
 XLSX_MAGIC = b"PK\x03\x04"
 SAMPLE_BYTES = 64 * 1024
+# What a workbook may unpack to. A 50,000-row import is some tens of MB of
+# XML; a zip bomb's few kilobytes would unpack to gigabytes and keep the
+# reader busy for minutes.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+# What a damaged workbook raises only once its rows are read: a member whose
+# compressed data is cut or altered, XML that does not parse, or an entity
+# bomb, which openpyxl refuses through defusedxml.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, SyntaxError, ValueError)
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -55,21 +64,44 @@ def read_table(file: IO[bytes], filename: str = "") -> Table:
 
 
 def _read_xlsx(file: IO[bytes]) -> Table:
+    _refuse_a_bomb(file)
     try:
         book = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        headers = _cells(next(rows, ()))
+    except (InvalidFileException, KeyError, IndexError, *DAMAGED):
         raise UnreadableFile(_not_a_spreadsheet()) from None
-    rows = book.worksheets[0].iter_rows(values_only=True)
-    headers = _cells(next(rows, ()))
 
     def numbered() -> Iterator[tuple[int, list[str]]]:
-        for number, row in enumerate(rows, start=2):
-            cells = _cells(row)
-            if any(cells):
-                yield number, cells
-        book.close()
+        try:
+            for number, row in enumerate(rows, start=2):
+                cells = _cells(row)
+                if any(cells):
+                    yield number, cells
+        except DAMAGED:
+            raise UnreadableFile(_damaged()) from None
+        finally:
+            book.close()
 
     return Table(headers, numbered())
+
+
+def _refuse_a_bomb(file: IO[bytes]) -> None:
+    """Refuses a workbook that says it unpacks to more than anyone imports;
+    the sizes a zip declares bound what reading it unpacks."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise UnreadableFile(_not_a_spreadsheet()) from None
+    finally:
+        file.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES:
+        message = _(
+            "This workbook unpacks to more than {megabytes} MB: split it into "
+            "several files, or send it as CSV."
+        )
+        raise UnreadableFile(message.format(megabytes=MAX_UNPACKED_BYTES >> 20))
 
 
 def _read_csv(file: IO[bytes]) -> Table:
@@ -130,6 +162,13 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _damaged() -> str:
+    return _(
+        "This workbook is damaged and cannot be read to its end: save it again "
+        "from the spreadsheet program, or send it as CSV."
+    )
 
 
 def _not_a_spreadsheet() -> str:
