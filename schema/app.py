@@ -13,7 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from schema import build_schema
+from schema.bodies import replaying, whole_body
 from schema.context import Context
+from schema.idempotent import IdempotentWrites
 from server import csrf, directory, i18n
 from server.permissions import Actor
 
@@ -85,8 +87,8 @@ class TaggedReads:
             await self.app(scope, receive, send)
             return
 
-        body = await _whole_body(receive)
-        replay = _replaying(body)
+        body = await whole_body(receive)
+        replay = replaying(body)
         if not self.cache.is_read(body):
             await self.app(scope, replay, send)
             return
@@ -200,29 +202,6 @@ def _bound(kept: OrderedDict, size: int) -> None:
         kept.popitem(last=False)
 
 
-async def _whole_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
-def _replaying(body: bytes) -> Receive:
-    """A `receive` that hands the endpoint the body already read."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
-
-
 def _is_read(body: bytes) -> bool:
     """Is this a JSON request whose operations are all queries?"""
     try:
@@ -260,7 +239,8 @@ def _offered_tags(scope: Scope) -> set[str]:
 
 
 def graphql_endpoint(*, debug: bool, secret_key: str) -> ASGIApp:
-    return TaggedReads(_graphql(debug=debug, secret_key=secret_key))
+    endpoint = _graphql(debug=debug, secret_key=secret_key)
+    return TaggedReads(IdempotentWrites(endpoint, is_read=_is_read))
 
 
 def _graphql(*, debug: bool, secret_key: str) -> GraphQLEndpoint:

@@ -374,6 +374,34 @@ def serving(database_url: str, tmp_path: Path, workers: int = 1) -> Iterator[Ser
         process.wait(timeout=20)
 
 
+def write_token(database_url: str, tmp_path: Path) -> str:
+    """A new write token for the API, issued on the command line."""
+    issued = xiaowai_command(
+        ["token", "create", "--name", "test-writer", "--scope", "write"],
+        database_url,
+        tmp_path,
+    )
+    assert issued.returncode == 0, issued.stderr
+    return issued.stdout.strip().splitlines()[-1]
+
+
+def xiaowai_command(
+    arguments: list[str], database_url: str, tmp_path: Path
+) -> subprocess.CompletedProcess:
+    """The `xiaowai` command run on the test's database, as an operator runs it."""
+    environment = os.environ | {
+        "DATABASE_URL": database_url,
+        "XIAOWAI_VAR_DIR": str(tmp_path),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "server", *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def _wait_until_healthy(base_url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -7,20 +7,16 @@ it, with its audit entry, and nothing may be there without one.
 """
 
 import asyncio
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 
 from server import database
 from server.models import AuditEntry, Institution
-from tests.conftest import Served, serving
+from tests.conftest import Served, serving, write_token, xiaowai_command
 
 CREATE = """mutation($name: String!) {
   createInstitution(input: {registeredName: $name}) {
@@ -32,16 +28,18 @@ CREATE = """mutation($name: String!) {
 def test_a_backup_taken_while_clients_write_restores_whole(
     database_url, databases, tmp_path
 ):
-    token = _write_token(database_url, tmp_path)
+    token = write_token(database_url, tmp_path)
     backup_file = tmp_path / "during-writes.backup"
 
     with serving(database_url, tmp_path) as served, writing(served, token) as done:
         time.sleep(1)
         acknowledged_before = list(done)
-        backed_up = _xiaowai(["backup", str(backup_file)], database_url, tmp_path)
+        backed_up = xiaowai_command(
+            ["backup", str(backup_file)], database_url, tmp_path
+        )
         time.sleep(0.5)
     restored_url = databases.empty()
-    restored = _xiaowai(["restore", str(backup_file)], restored_url, tmp_path)
+    restored = xiaowai_command(["restore", str(backup_file)], restored_url, tmp_path)
 
     assert backed_up.returncode == 0, backed_up.stderr
     assert restored.returncode == 0, restored.stderr
@@ -57,9 +55,9 @@ def test_a_restore_over_a_database_with_data_is_refused_and_changes_nothing(
     database_url, tmp_path
 ):
     backup_file = tmp_path / "plain.backup"
-    _xiaowai(["backup", str(backup_file)], database_url, tmp_path)
+    xiaowai_command(["backup", str(backup_file)], database_url, tmp_path)
 
-    refused = _xiaowai(["restore", str(backup_file)], database_url, tmp_path)
+    refused = xiaowai_command(["restore", str(backup_file)], database_url, tmp_path)
 
     assert refused.returncode == 1
     assert "--replace" in refused.stderr
@@ -70,7 +68,7 @@ def test_a_file_that_is_not_a_backup_is_refused(database_url, databases, tmp_pat
     impostor.write_bytes(b"PK\x03\x04 this is no database" * 100)
     target = databases.empty()
 
-    refused = _xiaowai(["restore", str(impostor)], target, tmp_path)
+    refused = xiaowai_command(["restore", str(impostor)], target, tmp_path)
 
     assert refused.returncode == 1
     assert "Error" in refused.stderr
@@ -117,29 +115,3 @@ async def _written_by_the_clients(url: str) -> tuple[list[str], int]:
             action="institution.create", actor__startswith="token:"
         ).count()
     return list(names), audited
-
-
-def _write_token(database_url: str, tmp_path: Path) -> str:
-    issued = _xiaowai(
-        ["token", "create", "--name", "backup-test", "--scope", "write"],
-        database_url,
-        tmp_path,
-    )
-    assert issued.returncode == 0, issued.stderr
-    return issued.stdout.strip().splitlines()[-1]
-
-
-def _xiaowai(
-    arguments: list[str], database_url: str, tmp_path: Path
-) -> subprocess.CompletedProcess:
-    environment = os.environ | {
-        "DATABASE_URL": database_url,
-        "XIAOWAI_VAR_DIR": str(tmp_path),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "server", *arguments],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )

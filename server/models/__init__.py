@@ -7,6 +7,7 @@ migrations under `server/migrations` are generated from them.
 from server.models.accounts import (
     Account,
     ApiToken,
+    IdempotentWrite,
     Role,
     Session,
     SignInFailure,
@@ -104,6 +105,7 @@ __all__ = [
     "DocumentStatus",
     "Evidence",
     "Finding",
+    "IdempotentWrite",
     "Inspection",
     "InspectionResult",
     "Institution",

@@ -110,3 +110,23 @@ class ApiToken(Model):
 
     class Meta:
         table = "api_token"
+
+
+class IdempotentWrite(Model):
+    """The answer given to a write sent with an `Idempotency-Key`, so that the
+    same write sent again (a client retrying after a lost answer) is answered
+    from here instead of being made twice."""
+
+    id = fields.IntField(primary_key=True)
+    # Who sent it: the token, the account, or "anyone"; and the key they chose.
+    caller = fields.CharField(max_length=64)
+    key = fields.CharField(max_length=255)
+    request_hash = fields.CharField(max_length=64, description="SHA-256 of the body")
+    status = fields.IntField()
+    content_type = fields.CharField(max_length=100)
+    answer = fields.BinaryField()
+    created_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "idempotent_write"
+        unique_together = (("caller", "key"),)
