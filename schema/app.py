@@ -13,10 +13,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from schema import build_schema
-from schema.bodies import replaying, whole_body
+from schema.bodies import LimitedBodies, replaying, whole_body
 from schema.context import Context
 from schema.idempotent import IdempotentWrites
-from server import csrf, directory, i18n
+from server import csrf, directory, evidence, i18n
 from server.permissions import Actor
 
 
@@ -240,7 +240,8 @@ def _offered_tags(scope: Scope) -> set[str]:
 
 def graphql_endpoint(*, debug: bool, secret_key: str) -> ASGIApp:
     endpoint = _graphql(debug=debug, secret_key=secret_key)
-    return TaggedReads(IdempotentWrites(endpoint, is_read=_is_read))
+    writes = IdempotentWrites(endpoint, is_read=_is_read)
+    return LimitedBodies(TaggedReads(writes), max_file_bytes=evidence.MAX_BYTES)
 
 
 def _graphql(*, debug: bool, secret_key: str) -> GraphQLEndpoint:

@@ -6,9 +6,15 @@ of the request itself (syntax, validation, limits) carry no original error
 and pass unchanged. Anything else is a fault: its message might reveal
 internals, so unless debugging the caller sees only "Unexpected error.",
 while the log keeps the traceback.
+
+graphql-core's validation suggests the names a mistyped one may have meant
+("Did you mean 'institutions'?"). To a caller who may not read the schema,
+that would give it away a guess at a time; such callers get the message
+without its suggestions.
 """
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -19,6 +25,7 @@ from server.errors import DomainError
 logger = logging.getLogger("xiaowai.graphql")
 
 UNEXPECTED = "Unexpected error."
+SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
 
 def is_fault(error: GraphQLError) -> bool:
@@ -52,9 +59,11 @@ class ErrorPresentation(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [self._present(error) for error in result.errors]
+            actor = getattr(self.execution_context.context, "actor", None)
+            hide = actor is None or actor.is_anonymous
+            result.errors = [self._present(error, hide) for error in result.errors]
 
-    def _present(self, error: GraphQLError) -> GraphQLError:
+    def _present(self, error: GraphQLError, hide_suggestions: bool) -> GraphQLError:
         original = error.original_error
         if isinstance(original, DomainError):
             extensions = {"code": original.code.value}
@@ -63,6 +72,8 @@ class ErrorPresentation(SchemaExtension):
             return _copy(error, original.message, extensions)
         if self.mask_faults and is_fault(error):
             return _copy(error, UNEXPECTED, {"code": "INTERNAL"})
+        if hide_suggestions and SUGGESTION.search(error.message):
+            return _copy(error, SUGGESTION.sub("", error.message), error.extensions)
         return error
 
 
