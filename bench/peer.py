@@ -733,6 +733,21 @@ def _autocannon_run(
     connections: int,
     seconds: int,
 ) -> dict[str, Any]:
+    command = autocannon_command(server, request, peer_dir, connections, seconds)
+    finished = subprocess.run(
+        command, check=True, capture_output=True, text=True, timeout=seconds + 60
+    )
+    return json.loads(finished.stdout)
+
+
+def autocannon_command(
+    server: Server,
+    request: Request,
+    peer_dir: Path,
+    connections: int,
+    seconds: int,
+) -> list[str]:
+    """autocannon sending `request` for `seconds`, its report as JSON."""
     command = [
         str(_node(peer_dir)),
         str(_autocannon(peer_dir)),
@@ -753,10 +768,7 @@ def _autocannon_run(
     if request.unique:
         command.append("--idReplacement")
     command.append(server.url + request.path)
-    finished = subprocess.run(
-        command, check=True, capture_output=True, text=True, timeout=seconds + 60
-    )
-    return json.loads(finished.stdout)
+    return command
 
 
 def _cpu_ticks(pid: int) -> int:

@@ -4,6 +4,7 @@ Every form here posts to the same domain functions the API calls, so a step
 refused on a page is refused for the same reason over the API.
 """
 
+from collections.abc import Mapping
 from datetime import datetime, time
 
 from starlette.exceptions import HTTPException
@@ -119,6 +120,7 @@ async def _case_page(
     request: Request,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    register_form: Mapping[str, str] | None = None,
     **kept,
 ) -> Response:
     reader = actor(request)
@@ -133,6 +135,7 @@ async def _case_page(
             "file": file,
             "errors": errors or {},
             "kept": kept,
+            "register_form": register_form or {},
             "today": today(),
             "unit_options": [(u.id, u.name) for u in units.items] if units else [],
             "requirement_options": choices(Requirement),
@@ -200,7 +203,9 @@ async def update_register(request: Request) -> Response:
         _count(submitted, name) for name in ("studentsAffected", "studentsResettled")
     ]
     if submitted.errors:
-        return await _case_page(request, submitted.errors, 422)
+        return await _case_page(
+            request, submitted.errors, 422, register_form=submitted.form
+        )
     try:
         await case_writes.update_register(
             reader,
@@ -214,8 +219,12 @@ async def update_register(request: Request) -> Response:
             ),
         )
     except Refused as refused:
+        # The form keeps what this reader typed; the record as it now stands,
+        # after someone else's change, shows above it.
         status = 409 if refused.current else 422
-        return await _case_page(request, refusal_errors(refused), status)
+        return await _case_page(
+            request, refusal_errors(refused), status, register_form=submitted.form
+        )
     return _back_to_case(request, "#register")
 
 
