@@ -46,6 +46,16 @@ def pytest_report_header() -> str:
     return f"xiaowai test database: {_redacted(BACKEND)}"
 
 
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How many requests the fuzzing sent, and in how long, when it ran."""
+    fuzzing = sys.modules.get("tests.test_fuzzing")
+    if fuzzing is not None and sum(fuzzing.SENT.values()):
+        sent = ", ".join(f"{n} as {caller}" for caller, n in fuzzing.SENT.items())
+        terminalreporter.write_line(
+            f"schemathesis sent {sent} in {fuzzing.TOOK['seconds']:.0f} s"
+        )
+
+
 def _redacted(url: str) -> str:
     parts = urlsplit(url)
     if parts.password:
