@@ -436,10 +436,11 @@ def _recreate_database(url: str) -> None:
         _psql(admin, statement, timeout=60)
 
 
-def _issue_token(environment: dict[str, str]) -> str:
-    """A read token for the integrator; the CLI prints it alone on its last line."""
+def _issue_token(environment: dict[str, str], scope: str = "read") -> str:
+    """A token for the integrator; the CLI prints it alone on its last line."""
+    name = f"bench-peer-{scope}-{os.getpid()}"
     issued = subprocess.run(
-        [str(XIAOWAI), "token", "create", "--name", f"bench-peer-{os.getpid()}"],
+        [str(XIAOWAI), "token", "create", "--name", name, "--scope", scope],
         env=environment,
         check=True,
         capture_output=True,

@@ -76,7 +76,7 @@ def _options() -> argparse.Namespace:
 
 def _streams(server: peer.Server, environment: dict[str, str]) -> list[Stream]:
     reader = {"authorization": f"Bearer {peer._issue_token(environment)}"}
-    writer = {"authorization": f"Bearer {_write_token(environment)}"}
+    writer = {"authorization": f"Bearer {peer._issue_token(environment, 'write')}"}
     cookie = {"cookie": peer._staff_cookie(server, environment)}
     first = peer._ask(
         server, "{ institutions(first: 1) { edges { node { id } } } }", reader
@@ -95,18 +95,6 @@ def _streams(server: peer.Server, environment: dict[str, str]) -> list[Stream]:
         Stream("case ledger", peer.Request("GET", peer.LEDGER, headers=cookie), 1),
         Stream("writes", unique(CREATE, writer), 1),
     ]
-
-
-def _write_token(environment: dict[str, str]) -> str:
-    issued = subprocess.run(
-        [str(peer.XIAOWAI), "token", "create", "--name", "soak", "--scope", "write"],
-        env=environment,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return issued.stdout.strip().splitlines()[-1]
 
 
 def _minute(

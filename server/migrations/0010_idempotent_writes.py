@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('answer', fields.BinaryField()),
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'idempotent_write', 'app': 'xiaowai', 'unique_together': (('caller', 'key'),), 'pk_attr': 'id', 'table_description': 'The answer given to a write sent with an `Idempotency-Key`, so that the'},
+            options={'table': 'idempotent_write', 'app': 'xiaowai', 'unique_together': (('caller', 'key'),), 'pk_attr': 'id', 'table_description': 'The answer to a write sent with an `Idempotency-Key`.'},
             bases=['Model'],
         ),
     ]

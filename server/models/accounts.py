@@ -113,9 +113,11 @@ class ApiToken(Model):
 
 
 class IdempotentWrite(Model):
-    """The answer given to a write sent with an `Idempotency-Key`, so that the
-    same write sent again (a client retrying after a lost answer) is answered
-    from here instead of being made twice."""
+    """The answer to a write sent with an `Idempotency-Key`.
+
+    The same write sent again (a client retrying after a lost answer) is
+    answered from here instead of being made twice.
+    """
 
     id = fields.IntField(primary_key=True)
     # Who sent it: the token, the account, or "anyone"; and the key they chose.
