@@ -2,10 +2,12 @@
 never as markup, a script, or an htmx attribute that would make a request.
 
 Each text goes in the way a user sends it (the API, the public report
-form's mutation) and each page that shows it is read back.
+form's mutation, a file's name as a browser uploads it) and each page that
+shows it is read back.
 """
 
 import base64
+import json
 
 import pytest
 
@@ -14,10 +16,11 @@ from tests.conftest import ADMIN_PASSWORD, CSRF_FIELD
 SCRIPT = '<script>alert(1)</script><a hx-get="/staff/audit" hx-trigger="load">x</a>'
 SHORT = "<img src=x onerror=alert(2)>"  # for fields of at most 32 characters
 RAW = ("<script>alert(1)", 'hx-get="/staff/audit"', "<img src=x")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
-async def hostile(graphql, anonymous_graphql) -> dict[str, str]:
+async def hostile(graphql, anonymous_graphql, staff) -> dict[str, str]:
     """Records whose every text field carries markup; their pages' paths."""
     made = await graphql.data(
         """mutation($name: String!, $short: String!) {
@@ -45,6 +48,7 @@ async def hostile(graphql, anonymous_graphql) -> dict[str, str]:
         text=SCRIPT,
     )
     case_id = _row_id(reported["reportProblem"]["case"]["id"])
+    await _upload(staff, reported["reportProblem"]["case"]["id"], f"{SHORT}.png")
     await anonymous_graphql(
         """mutation($text: String!) {
           submitComplaint(input: {institutionName: $text, concern: UNLICENSED,
@@ -93,6 +97,24 @@ async def test_sign_in_never_sends_its_reader_off_the_site(client, target):
 
     assert signed.status_code == 303
     assert signed.headers["location"] == "/staff/"
+
+
+async def _upload(staff, case: str, filename: str) -> None:
+    """Evidence whose file name is markup, sent as a browser sends a file."""
+    operations = {
+        "query": """mutation($case: ID!, $file: Upload!) {
+          uploadEvidence(input: {case: $case, file: $file}) { errors { code } } }""",
+        "variables": {"case": case, "file": None},
+    }
+    uploaded = await staff.post(
+        "/graphql",
+        data={
+            "operations": json.dumps(operations),
+            "map": json.dumps({"0": ["variables.file"]}),
+        },
+        files={"0": (filename, PNG, "image/png")},
+    )
+    assert uploaded.json()["data"]["uploadEvidence"]["errors"] == []
 
 
 def _row_id(global_id: str) -> int:
