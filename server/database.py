@@ -19,6 +19,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     """The configuration Tortoise needs, for the app, the CLI and the tests."""
     if database_url.startswith("sqlite://"):
         _create_parent_folder(database_url)
+        database_url = _durable(database_url)
 
     return {
         "connections": {"default": database_url},
@@ -32,6 +33,16 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": str(OFFICE_TIMEZONE),
     }
+
+
+def _durable(database_url: str) -> str:
+    """SQLite in WAL mode syncing every commit to disk (`synchronous=FULL`),
+    said outright rather than left to how SQLite was built: an answered
+    write must survive the machine losing power."""
+    if "synchronous=" in database_url:
+        return database_url
+    joiner = "&" if "?" in database_url else "?"
+    return f"{database_url}{joiner}journal_mode=WAL&synchronous=FULL"
 
 
 def _create_parent_folder(database_url: str) -> None:

@@ -28,6 +28,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
+from tortoise import Tortoise
 from tortoise.expressions import Q
 
 from server import database
@@ -233,3 +235,15 @@ async def _written(url: str) -> tuple[list[str], int]:
             record_id__in=[id_ for id_, _name in rows],
         ).count()
     return [name for _id, name in rows], audited
+
+
+async def test_sqlite_commits_in_wal_mode_synced_to_disk(db, database_url):
+    if not database_url.startswith("sqlite://"):
+        pytest.skip("PostgreSQL's commits are durable unless configured otherwise")
+    connection = Tortoise.get_connection("default")
+
+    (synchronous,) = await connection.execute_query_dict("PRAGMA synchronous")
+    (journal,) = await connection.execute_query_dict("PRAGMA journal_mode")
+
+    assert synchronous == {"synchronous": 2}  # FULL
+    assert journal == {"journal_mode": "wal"}
