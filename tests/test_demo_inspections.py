@@ -203,7 +203,10 @@ async def test_findings_are_mostly_fixed_in_time_one_was_late_one_is_open(demo_y
         assert finding.text.startswith(MARK)
     for finding in fixed:
         assert finding.resolution.startswith(MARK) and finding.resolved_by == "demo"
-    assert len(fixed) - len(late) >= 0.8 * len(findings)
+    # A finding still open is not due yet (the last assertion): of the rest,
+    # most were fixed in time. How many are still open depends on the day the
+    # year ends, since a recent visit's finding may not be fixed by then.
+    assert len(fixed) - len(late) >= 0.8 * (len(findings) - len(still_open))
     assert len(late) == 1 and len(overdue_cards) == 1
     assert overdue_cards[0].institution_id == late[0].institution_id
     assert office_date(overdue_cards[0].at) < late[0].resolved_on
