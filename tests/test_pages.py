@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from server import database
+from server import database, organisation
 from server.seed import ensure_administrator
 from server.settings import Settings
 from tests import factories
@@ -188,7 +188,10 @@ async def test_pages_load_nothing_from_another_host(staff, path):
     assert "<script>" not in html and "style=" not in html
 
 
-@pytest.mark.parametrize("path", [*STAFF_PAGES, "/healthz", "/static/css/site.css"])
+@pytest.mark.parametrize(
+    "path",
+    [*STAFF_PAGES, "/healthz", "/static/css/site.css", "/graphql", "/no-such-page"],
+)
 async def test_every_response_carries_the_security_headers(staff, path):
     headers = (await staff.get(path)).headers
 
@@ -234,3 +237,21 @@ async def test_pages_of_a_migrated_but_empty_database_say_what_to_do(
     assert organisation.status_code == 200
     assert "xiaowai seed" in organisation.text
     assert "共找到 0 家机构" in text_of(roster.text)
+
+
+async def test_a_fault_answers_a_plain_page_that_tells_nothing_of_it(
+    staff, monkeypatch
+):
+    async def broken():
+        raise RuntimeError("connection string postgres://secret@db leaked")
+
+    monkeypatch.setattr(organisation, "home_subdistrict", broken)
+    staff._transport.raise_app_exceptions = False  # answer as a server would
+
+    response = await staff.get("/staff/organisation")
+
+    assert response.status_code == 500
+    assert "系统出错" in response.text
+    assert "secret" not in response.text and "Traceback" not in response.text
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"

@@ -7,6 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from server import security
 from server.errors import DomainError, ErrorCode
 from server.i18n import _
 from web.templating import render
@@ -65,7 +66,12 @@ def _to_sign_in(request: Request) -> Response:
 
 async def server_error(request: Request, error: Exception) -> Response:
     # Starlette has already logged the traceback; the reader gets no detail.
-    return _error_page(request, 500)
+    page = _error_page(request, 500)
+    # Starlette answers a fault outside every middleware of ours, so this
+    # page would miss the headers that `SecurityHeaders` adds to the rest.
+    for name, value in security.HEADERS:
+        page.headers[name.decode()] = value.decode()
+    return page
 
 
 def _error_page(request: Request, status: int, detail: str | None = None) -> Response:
