@@ -480,16 +480,26 @@ async def coverage(actor: Actor, on: date | None = None) -> Coverage:
         scope, license_status=LicenseStatus.LICENSED
     ).exclude(operating_status__in=[OperatingStatus.CLOSED, OperatingStatus.BANNED])
     licensed = {i.id: i for i in await operating.order_by("sort_name")}
+    # Subqueries rather than lists of ids: a province licenses more
+    # institutions than one statement may list.
+    licensed_ids = Subquery(operating.values("id"))
     assignments = await InstructorAssignment.filter(
-        institution_id__in=list(licensed)
+        institution_id__in=licensed_ids
     ).order_by("person_id", "institution_id")
     visited = set(
         await Inspection.filter(
-            institution_id__in=list(licensed), inspected_on__gte=month_start
+            institution_id__in=licensed_ids, inspected_on__gte=month_start
         ).values_list("instructor_id", "institution_id")
     )
     people = {
-        p.id: p for p in await Person.filter(id__in={a.person_id for a in assignments})
+        p.id: p
+        for p in await Person.filter(
+            id__in=Subquery(
+                InstructorAssignment.filter(institution_id__in=licensed_ids).values(
+                    "person_id"
+                )
+            )
+        )
     }
     posted = {a.institution_id for a in assignments}
     return Coverage(

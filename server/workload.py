@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tortoise.expressions import Subquery
 from tortoise.functions import Avg, Count
 
 from server.models import (
@@ -27,7 +28,6 @@ from server.models import (
     InstructorAssignment,
     LicenseStatus,
     Patrol,
-    Person,
     School,
     SupervisorAssignment,
     Village,
@@ -113,7 +113,11 @@ async def workload(actor: Actor, period: Period) -> Workload:
         by_village[village_id].append(supervisors[person_id])
     villages = await Village.all().order_by("id").values_list("id", "name")
 
-    staff = await Person.filter(id__in=list(instructors)).values_list("id", "school_id")
+    staff = await (
+        InstructorAssignment.all()
+        .distinct()
+        .values_list("person_id", "person__school_id")
+    )
     by_school = defaultdict(list)
     for person_id, school_id in staff:
         by_school[school_id].append(instructors[person_id])
@@ -136,8 +140,11 @@ def _ranked(people: list[Work]) -> list[Work]:
 
 
 async def _supervisor_work(period: Period) -> dict[int, Work]:
-    ids = set(await SupervisorAssignment.all().values_list("person_id", flat=True))
-    names = dict(await Person.filter(id__in=list(ids)).values_list("id", "name"))
+    # Names come with the postings, joined: a province has more supervisors
+    # than one statement may list ids.
+    names = dict(
+        await SupervisorAssignment.all().values_list("person_id", "person__name")
+    )
     patrols = await _counts(
         Patrol.filter(on_days_of(period, "patrolled_on")), "supervisor_id"
     )
@@ -154,18 +161,19 @@ async def _supervisor_work(period: Period) -> dict[int, Work]:
             problems_found=found.get(i, 0),
             followed_through=through.get(i, 0),
         )
-        for i in ids
+        for i in names
     }
 
 
 async def _instructor_work(period: Period) -> dict[int, Work]:
     postings = await InstructorAssignment.all().values_list(
-        "person_id", "institution_id"
+        "person_id", "institution_id", "person__name"
     )
     posted = defaultdict(set)
-    for person_id, institution_id in postings:
+    names = {}
+    for person_id, institution_id, name in postings:
         posted[person_id].add(institution_id)
-    names = dict(await Person.filter(id__in=list(posted)).values_list("id", "name"))
+        names[person_id] = name
 
     visits = Inspection.filter(on_days_of(period, "inspected_on"))
     inspections = await _counts(visits, "instructor_id")
@@ -262,9 +270,11 @@ async def _institutions_ranked(period: Period) -> list[RankedInstitution]:
     cases = await _counts(
         Case.filter(on_days_of(period, "reported_on")), "institution_id"
     )
+    inspected = Inspection.filter(on_days_of(period, "inspected_on"))
     names = dict(
         await Institution.filter(
-            id__in=list(averages), license_status=LicenseStatus.LICENSED
+            id__in=Subquery(inspected.values("institution_id")),
+            license_status=LicenseStatus.LICENSED,
         ).values_list("id", "registered_name")
     )
     ranked = [

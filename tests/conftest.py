@@ -306,6 +306,7 @@ class StatementCounter(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.statements: list[str] = []
+        self.parameters: list[int] = []  # how many each statement sent
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage().lstrip()
@@ -317,6 +318,9 @@ class StatementCounter(logging.Handler):
             "WITH",
         ):
             self.statements.append(message)
+            # The drivers log a statement as ("%s: %s", query, values).
+            values = record.args[1] if len(record.args or ()) == 2 else ()
+            self.parameters.append(len(values or ()))
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from server import reports, workload
+from server import inspections, reports, workload
 from server.accounts import actor_for_account
 from server.errors import DomainError, ErrorCode
 from server.models import (
@@ -22,6 +22,7 @@ from server.models import (
     Village,
 )
 from server.reports import Calendar, Period, Record
+from server.synthetic import add_subdistricts
 from tests import crafted_month
 from tests.conftest import counting_statements
 from tests.crafted_month import HONGWEN, LIER, LINGCHUANG, WUMENG, craft_november
@@ -568,3 +569,24 @@ async def test_commendation_ranks_people_institutions_and_districts(november):
         # C6 was dismissed in the month: not a case closed out.
         ("张而管理区", 1, 0, Decimal(0), 0, 0),
     ]
+
+
+async def test_reports_send_no_more_parameters_for_more_people_and_institutions(db):
+    """A province has more supervisors, instructors and licensed institutions
+    than one statement may list ids (about 32,000): the reports over all of
+    them ask by subquery and join, whatever their number."""
+    admin = await actor("admin")
+    year = Calendar().year(2026)
+
+    async def parameters_sent() -> tuple[int, int]:
+        with counting_statements() as counted:
+            await reports.monthly_report(admin, year)
+            await workload.workload(admin, year)
+            await workload.commendation(admin, year)
+            await inspections.coverage(admin)
+        return len(counted.statements), max(counted.parameters)
+
+    before = await parameters_sent()
+    await add_subdistricts(2)
+
+    assert await parameters_sent() == before
