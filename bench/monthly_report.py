@@ -11,7 +11,8 @@ Then it times, --repeat times, the report of the last full month and of
 the year, the workload and commendation of the month and of the year, and
 the records behind the "problems found" figure, and prints the median and
 slowest time of each with the SQL statements it sends. --figures adds the
-time of each figure of the year's report.
+time of each figure of the month's and the year's report. --keep-data
+measures the PostgreSQL database as it is, without making it again.
 
     .venv/bin/python bench/monthly_report.py
     POSTGRES=postgres://postgres@127.0.0.1:5432/xiaowai_bench_report
@@ -52,6 +53,9 @@ def main() -> None:
     options = _options()
     with tempfile.TemporaryDirectory() as folder:
         url = options.database or f"sqlite://{folder}/bench.sqlite3"
+        if options.keep_data:
+            asyncio.run(_run_as_it_is(url, options))
+            return
         if url.startswith("postgres"):
             _empty_postgres(url)
         asyncio.run(_run(url, options))
@@ -67,9 +71,18 @@ def _options() -> argparse.Namespace:
     parser.add_argument(
         "--figures",
         action="store_true",
-        help="also time each figure of the year's report",
+        help="also time each figure of the month's and the year's report",
     )
-    return parser.parse_args()
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="measure the PostgreSQL database as it is (one `bench/peer.py` "
+        "loaded, say) instead of making it afresh",
+    )
+    options = parser.parse_args()
+    if options.keep_data and not options.database:
+        parser.error("--keep-data needs --database")
+    return options
 
 
 def _empty_postgres(url: str) -> None:
@@ -102,6 +115,14 @@ async def _run(url: str, options: argparse.Namespace) -> None:
     print(f"\nto repeat: {_command(options)}")
 
 
+async def _run_as_it_is(url: str, options: argparse.Namespace) -> None:
+    async with database.connect(url):
+        counts = await row_counts()
+        _print_counts(counts)
+        await _measure(options, counts)
+    print(f"\nto repeat: {_command(options)}")
+
+
 def _command(options: argparse.Namespace) -> str:
     words = [".venv/bin/python", "bench/monthly_report.py"]
     if options.database:
@@ -109,6 +130,8 @@ def _command(options: argparse.Namespace) -> str:
     words += ["--scale", str(options.scale), "--repeat", str(options.repeat)]
     if options.figures:
         words.append("--figures")
+    if options.keep_data:
+        words.append("--keep-data")
     return " ".join(words)
 
 
@@ -182,6 +205,7 @@ async def _measure(options: argparse.Namespace, counts: dict[str, int]) -> None:
         print(f"{name:40} {median:10.1f} {slowest:10.1f} {statements:11d}")
 
     if options.figures:
+        await _time_figures(month, options.repeat)
         await _time_figures(year, options.repeat)
 
 
