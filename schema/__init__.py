@@ -19,7 +19,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from schema import direct
+from schema import direct, execution
 from schema.cases import CaseMutation, CaseQuery
 from schema.complaints import ComplaintMutation, ComplaintQuery
 from schema.errors import ErrorPresentation, log_errors
@@ -94,6 +94,7 @@ def build_schema(*, debug: bool = False) -> strawberry.Schema:
     schema = XiaowaiSchema(
         query=Query,
         mutation=Mutation,
+        execution_context_class=execution.RowExecutor,
         extensions=[
             partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
             partial(ParserCache, maxsize=CACHED_QUERIES),
@@ -105,6 +106,7 @@ def build_schema(*, debug: bool = False) -> strawberry.Schema:
         ],
     )
     direct.install(schema)
+    execution.install(schema)
     return schema
 
 

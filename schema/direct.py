@@ -11,8 +11,9 @@ too (the same `Context`), so `install` gives graphql-core the function
 itself once the schema is built. The field stays declared through
 Strawberry, so its type and description are the schema's as before.
 
-The `id` of every node is resolved the same way: Strawberry's resolver
-asks the type for its name and its id through two more calls a row.
+The `id` of every node is resolved without Strawberry's resolver too, which
+asks the type for its name and its id through two more calls a row; as a
+value computed from its row alone, it is a `schema.execution.RowValue`.
 """
 
 from collections.abc import Callable
@@ -22,6 +23,8 @@ import strawberry
 from strawberry import relay
 from strawberry.relay.utils import to_base64
 from strawberry.types.base import StrawberryObjectDefinition
+
+from schema.execution import RowRelation, RowValue
 
 Resolver = TypeVar("Resolver", bound=Callable[..., Any])
 
@@ -43,7 +46,8 @@ def install(schema: strawberry.Schema) -> int:
         if not isinstance(definition, StrawberryObjectDefinition):
             continue
         if not definition.is_interface and _has_plain_node_id(definition.origin):
-            graphql_type.fields["id"].resolve = _node_id(name)
+            id_field = graphql_type.fields["id"]
+            id_field.resolve = RowValue(_node_id(name), id_field.type)
             installed += 1
         for field in definition.fields:
             resolver = field.base_resolver
@@ -51,7 +55,9 @@ def install(schema: strawberry.Schema) -> int:
                 continue
             _check(field, resolver)
             graphql_name = schema.config.name_converter.get_graphql_name(field)
-            graphql_type.fields[graphql_name].resolve = resolver.wrapped_func
+            graphql_type.fields[graphql_name].resolve = RowRelation(
+                resolver.wrapped_func
+            )
             installed += 1
     return installed
 
@@ -77,8 +83,8 @@ def _has_plain_node_id(origin: type) -> bool:
     )
 
 
-def _node_id(type_name: str) -> Callable[[Any, Any], str]:
-    def resolve(root: Any, info: Any) -> str:
+def _node_id(type_name: str) -> Callable[[Any], str]:
+    def global_id(root: Any) -> str:
         return to_base64(type_name, root.id)
 
-    return resolve
+    return global_id

@@ -33,6 +33,15 @@ ModelT = TypeVar("ModelT", bound=Model)
 Fetch = Callable[[Actor, Iterable[int]], Awaitable[dict[int, Any]]]
 
 
+class RowLoader(DataLoader[int, Any]):
+    """A loader that also keeps the API's types built from what it loaded,
+    by key and by the function that built them (see `types.related`)."""
+
+    def __init__(self, load_fn: Callable[[Sequence[int]], Awaitable[list[Any]]]):
+        super().__init__(load_fn=load_fn)
+        self.converted: dict[tuple[int, Callable[[Any], Any]], Any] = {}
+
+
 class Loaders:
     """Created on first use, so a request pays only for the loaders it needs."""
 
@@ -53,7 +62,7 @@ class Loaders:
             found = await fetch(self.actor, ids)
             return [found.get(id_, missing) for id_ in ids]
 
-        return DataLoader(load_fn=load)
+        return RowLoader(load_fn=load)
 
     @cached_property
     def subdistrict(self) -> DataLoader[int, Subdistrict | None]:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
+from operator import attrgetter
 from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeVar
 
@@ -85,12 +86,8 @@ class FromRow:
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
-        return cls(
-            **{
-                name: getattr(row, cls.COLUMNS.get(name, name))
-                for name in _init_fields(cls)
-            }
-        )
+        names, read = _reader(cls)
+        return cls(**dict(zip(names, read(row), strict=True)))
 
     @classmethod
     def from_rows(cls, rows: Iterable[Any]) -> list[Self]:
@@ -102,8 +99,17 @@ class FromRow:
 
 
 @cache
-def _init_fields(cls: type) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(cls) if field.init)
+def _reader(cls: type[FromRow]) -> tuple[tuple[str, ...], Callable[[Any], tuple]]:
+    """The names a type is built with, and a function reading their columns
+    off a row in one call: the types of a page are built hundreds of times."""
+    names = tuple(field.name for field in dataclasses.fields(cls) if field.init)
+    columns = [cls.COLUMNS.get(name, name) for name in names]
+    if not columns:
+        return names, lambda row: ()
+    if len(columns) == 1:
+        (column,) = columns
+        return names, lambda row: (getattr(row, column),)
+    return names, attrgetter(*columns)
 
 
 class Record(FromRow, relay.Node):
@@ -559,7 +565,18 @@ def related(loader: Any, key: int | None, convert: Callable[[Any], T]) -> Any:
     loaded = _loaded(loader, key)
     if loaded is NOT_LOADED:
         return _load(loader, key, convert)
-    return None if loaded is None else convert(loaded)
+    if loaded is None:
+        return None
+
+    # The institutions of a page share their villages and districts: each
+    # is built once a request, and shown wherever it is asked for.
+    converted = getattr(loader, "converted", None)
+    if converted is None:
+        return convert(loaded)
+    known = converted.get((key, convert), NOT_LOADED)
+    if known is NOT_LOADED:
+        known = converted[(key, convert)] = convert(loaded)
+    return known
 
 
 NOT_LOADED = object()

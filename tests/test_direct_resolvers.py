@@ -11,7 +11,7 @@ def test_the_marked_relations_and_every_node_id_are_handed_over():
     fields = institution.implementation.fields
     node = types.Institution.from_row(_Row())
 
-    assert fields["village"].resolve.__qualname__ == "Institution.village"
+    assert fields["village"].resolve.read.__qualname__ == "Institution.village"
     assert fields["id"].resolve(node, None) == str(
         strawberry.relay.GlobalID("Institution", "7")
     )
