@@ -24,7 +24,7 @@ from schema.cases import CaseMutation, CaseQuery
 from schema.complaints import ComplaintMutation, ComplaintQuery
 from schema.errors import ErrorPresentation, log_errors
 from schema.imports import ImportMutation
-from schema.limits import CostLimit, IntrospectionForSignedIn
+from schema.limits import CostLimit, IntrospectionForSignedIn, StorableText
 from schema.mutations import Mutation as OrganisationMutation
 from schema.phases import PhaseMutation, PhaseQuery
 from schema.public import PublicMutation, PublicQuery
@@ -101,6 +101,7 @@ def build_schema(*, debug: bool = False) -> strawberry.Schema:
             partial(AddValidationRules, LIMIT_RULES),
             partial(ValidationCache, maxsize=CACHED_QUERIES),
             IntrospectionForSignedIn,
+            StorableText,
             CostLimit,
             partial(ErrorPresentation, mask_faults=not debug),
         ],

@@ -1,14 +1,16 @@
-"""Limits on what one request may ask: its cost, and introspection.
+"""Limits on what one request may ask: its cost, introspection, and text
+that cannot be kept.
 
 Depth, aliases and tokens are limited by strawberry's own extensions; these
-two need the request's context or its variables, which validation (cached
-per query text) does not see, so they run just before execution.
+need the request's context or its variables, which validation (cached per
+query text) does not see, so they run just before execution.
 """
 
 from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -18,14 +20,18 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     VariableNode,
+    Visitor,
     get_named_type,
+    visit,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from server.i18n import _
 from server.pagination import DEFAULT_PAGE_SIZE
+from server.validation import unstorable
 
 MAX_COST = 10_000
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
@@ -87,6 +93,56 @@ class IntrospectionForSignedIn(SchemaExtension):
                 _("Sign in to read the schema."), "UNAUTHENTICATED"
             )
         yield
+
+
+class StorableText(SchemaExtension):
+    """Refuses, before anything runs, text no database of ours can hold
+    (see `server.validation.unstorable`), whether a string of the query or
+    a variable, wherever it would have gone: a write, a search, a filter.
+
+    A string of the query can hold such a character only through a `\\u`
+    escape or as itself, so a query text with neither is not walked.
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        problem = _unstorable_in(context.variables or {})
+        document = context.graphql_document
+        query = context.query or ""
+        if problem is None and document is not None and _may_hold_unstorable(query):
+            problem = _unstorable_in(_string_literals(document))
+        if problem is not None:
+            context.result = _refusal(problem, "INVALID")
+        yield
+
+
+def _may_hold_unstorable(query: str) -> bool:
+    return "\\u" in query or unstorable(query) is not None
+
+
+def _unstorable_in(value: Any) -> str | None:
+    """The first problem of the first string in `value`, however nested."""
+    if isinstance(value, str):
+        return unstorable(value)
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        for item in value:
+            problem = _unstorable_in(item)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _string_literals(document: DocumentNode) -> list[str]:
+    strings: list[str] = []
+
+    class Strings(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+            strings.append(node.value)
+
+    visit(document, Strings())
+    return strings
 
 
 def _refusal(message: str, code: str) -> ExecutionResult:

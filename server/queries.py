@@ -13,6 +13,7 @@ from tortoise.models import Model
 from server.errors import DomainError, ErrorCode
 from server.i18n import _
 from server.pagination import Ordering, SortKey
+from server.validation import unstorable
 
 ModelT = TypeVar("ModelT", bound=Model)
 T = TypeVar("T")
@@ -33,6 +34,9 @@ def matches_text(text: str, columns: tuple[str, ...]) -> Q:
         raise DomainError(
             ErrorCode.INVALID, message.format(maximum=MAX_SEARCH_LENGTH), field="text"
         )
+    problem = unstorable(text)
+    if problem is not None:
+        raise DomainError(ErrorCode.INVALID, problem, field="text")
     return Q(
         *(
             Q(

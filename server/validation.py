@@ -24,6 +24,20 @@ from server.permissions import Actor, Permission, require
 ModelT = TypeVar("ModelT", bound=Model)
 
 PHONE = re.compile(r"\+?[0-9][0-9 -]{5,18}[0-9]")
+# Characters no text of ours can hold: NUL, which PostgreSQL refuses in
+# text, and halves of UTF-16 surrogate pairs, which UTF-8 cannot encode.
+# Nobody types them; they come from malformed or hostile clients.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> str | None:
+    """What is wrong with `text` for keeping or searching, said for its
+    writer; None if nothing."""
+    found = UNSTORABLE.search(text)
+    if found is None:
+        return None
+    message = _("Text cannot contain the character U+{code}; remove it and send again.")
+    return message.format(code=f"{ord(found.group()):04X}")
 
 
 class Keep:
@@ -59,6 +73,10 @@ class Checks:
                 ErrorCode.TOO_LONG,
                 message.format(maximum=max_length, length=len(value)),
             )
+        problem = unstorable(value)
+        if problem is not None:
+            self.fail(field, ErrorCode.INVALID, problem)
+            return None  # not to be looked up by the checks that follow
         return value
 
     def credit_code(self, field: str, value: str | None) -> str | None:

@@ -5,6 +5,12 @@ GET, GraphiQL, masked faults, introspection) are in test_graphql_limits."""
 import base64
 import json
 
+import pytest
+
+from server import organisation_writes
+from server.errors import ErrorCode, Refused
+from server.models import Unit
+from server.permissions import COMMAND_LINE
 from tests import factories
 
 
@@ -105,3 +111,74 @@ async def test_ids_of_records_not_public_answer_as_ids_of_nothing(
 
 def _encoded(global_id: str) -> str:
     return base64.b64encode(global_id.encode()).decode()
+
+
+UNSTORABLE = {"a NUL": "\x00", "half a surrogate pair": "\ud800"}
+
+
+@pytest.mark.parametrize("character", UNSTORABLE.values(), ids=UNSTORABLE.keys())
+async def test_text_no_database_can_hold_is_refused_in_words_and_writes_nothing(
+    db, graphql, character
+):
+    create = """mutation($name: String!) {
+      createUnit(input: {name: $name}) { unit { id } } }"""
+    literal = f'"单位\\u{ord(character):04x}"'
+    search = """query($text: String!) {
+      institutions(filter: {text: $text}) { totalCount } }"""
+
+    as_variable = await _escaped(graphql, create, name=f"单位{character}")
+    as_literal = await _escaped(
+        graphql, create.replace("($name: String!)", "").replace("$name", literal)
+    )
+    as_search = await _escaped(graphql, search, text=character)
+
+    code = f"U+{ord(character):04X}"
+    refusals = [as_variable, as_search]
+    if character == "\x00":
+        refusals.append(as_literal)
+    else:  # graphql-core's parser refuses the escape first
+        assert "Invalid Unicode escape" in as_literal["errors"][0]["message"]
+    for refused in refusals:
+        assert refused.get("data") is None
+        [error] = refused["errors"]
+        assert error["extensions"]["code"] == "INVALID"
+        assert error["message"] == f"文本中不能含有字符 {code}，请删除后重新提交。"
+    assert not await Unit.filter(name__startswith="单位").exists()
+
+
+async def _escaped(graphql, query: str, **variables) -> dict:
+    """The answer to a body whose JSON escapes all but ASCII, as clients may:
+    half of a surrogate pair can only travel so."""
+    body = json.dumps({"query": query, "variables": variables})
+    response = await graphql.http.post(
+        "/graphql",
+        content=body,
+        headers={"content-type": "application/json", **graphql.headers},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_a_form_or_a_search_holding_a_nul_is_refused_in_words(db, staff):
+    token = staff.headers["X-CSRF-Token"]
+
+    form = await staff.post(
+        "/staff/units", data={"csrf_token": token, "name": "单位\x00"}
+    )
+    roster = await staff.get("/staff/institutions", params={"q": "学校\x00"})
+    directory = await staff.get("/", params={"q": "学校\x00"})
+    people = await staff.get("/staff/people", params={"q": "张\x00"})
+
+    assert (form.status_code, people.status_code) == (400, 400)
+    assert (roster.status_code, directory.status_code) == (200, 200)  # said by the box
+    for refused in (form, roster, directory, people):
+        assert "文本中不能含有字符 U+0000，请删除后重新提交。" in refused.text
+    assert not await Unit.filter(name__startswith="单位").exists()
+
+
+async def test_the_domain_refuses_a_nul_whichever_door_it_came_through(db):
+    with pytest.raises(Refused) as refused:
+        await organisation_writes.create_unit(COMMAND_LINE, "单位\x00")
+
+    [problem] = refused.value.errors
+    assert (problem.field, problem.code) == ("name", ErrorCode.INVALID)

@@ -21,6 +21,7 @@ from server.directory import DirectoryFilter, PlaceChoice, Verdict
 from server.i18n import _
 from server.models import Category
 from server.queries import MAX_SEARCH_LENGTH
+from server.validation import unstorable
 from web.editing import Submitted
 from web.paging import page_links, page_request
 from web.templating import TEMPLATE_DIR, VARY, render_public, wants_block
@@ -121,6 +122,9 @@ async def search_form(
     if len(text) > MAX_SEARCH_LENGTH:
         message = _("Search text can be at most {maximum} characters long.")
         errors["q"] = message.format(maximum=MAX_SEARCH_LENGTH)
+        text = ""
+    elif problem := unstorable(text):
+        errors["q"] = problem
         text = ""
     category = read.choice("category", Category)
 

@@ -12,7 +12,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from server import csrf, evidence
+from server.errors import DomainError, ErrorCode
 from server.permissions import Actor
+from server.validation import unstorable
 
 MAX_FORM_BYTES = 64 * 1024
 MAX_FILE_BYTES = evidence.MAX_BYTES
@@ -69,4 +71,15 @@ async def read_form(
     )
     if not (from_our_site and csrf.matches(csrf_token(request), given)):
         raise HTTPException(403, "csrf")
+    _refuse_unstorable_text(form)
     return form
+
+
+def _refuse_unstorable_text(form: FormData) -> None:
+    """Refuses, before any endpoint reads it, a form whose text or file
+    names hold a character that cannot be kept (see `unstorable`)."""
+    for _name, value in form.multi_items():
+        text = value if isinstance(value, str) else (value.filename or "")
+        problem = unstorable(text)
+        if problem is not None:
+            raise DomainError(ErrorCode.INVALID, problem)

@@ -30,6 +30,7 @@ from server.models import (
 from server.pagination import Ordering, PageRequest
 from server.permissions import Actor, Permission, require
 from server.queries import MAX_SEARCH_LENGTH
+from server.validation import unstorable
 from web.editing import Submitted, conflict, refusal_errors
 from web.forms import actor, read_form
 from web.paging import page_links, page_request
@@ -70,6 +71,9 @@ class RosterForm:
         if len(text) > MAX_SEARCH_LENGTH:
             message = _("Search text can be at most {maximum} characters long.")
             self.errors["q"] = message.format(maximum=MAX_SEARCH_LENGTH)
+            return None
+        if problem := unstorable(text):
+            self.errors["q"] = problem
             return None
         return text or None
 
