@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.models import Model
@@ -17,12 +18,15 @@ APP_LABEL = "xiaowai"
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """The configuration Tortoise needs, for the app, the CLI and the tests."""
+    connection: str | dict[str, Any] = database_url
     if database_url.startswith("sqlite://"):
         _create_parent_folder(database_url)
-        database_url = _durable(database_url)
+        connection = _durable(database_url)
+    else:
+        connection = _interpreted(database_url)
 
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": {
             APP_LABEL: {
                 "models": ["server.models"],
@@ -43,6 +47,21 @@ def _durable(database_url: str) -> str:
         return database_url
     joiner = "&" if "?" in database_url else "?"
     return f"{database_url}{joiner}journal_mode=WAL&synchronous=FULL"
+
+
+def _interpreted(database_url: str) -> dict[str, Any]:
+    """PostgreSQL with its JIT compiler off for our connections.
+
+    PostgreSQL compiles a statement to machine code once its estimated cost
+    passes a threshold, which a count over a province's records does: the
+    compiling took 330 of the 425 ms of one such count. Without it the
+    monthly report of a month went from 596 to 388 ms and that of a year
+    from 2.5 to 2.2 s: none of our statements runs long enough for compiled
+    code to win back what compiling it costs.
+    """
+    config = expand_db_url(database_url)
+    config["credentials"]["server_settings"] = {"jit": "off"}
+    return config
 
 
 def _create_parent_folder(database_url: str) -> None:

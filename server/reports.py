@@ -11,7 +11,6 @@ month it ends in, and is due on the next `report_due_day` after it ends. A
 period may also be a whole year, for the year's review.
 """
 
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,9 +18,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from tortoise import Tortoise
-from tortoise.expressions import F, Q, RawSQL, Subquery
-from tortoise.functions import Avg, Coalesce, Count, Max, Min
+from tortoise import Model, Tortoise
+from tortoise.expressions import Q, RawSQL, Subquery
+from tortoise.functions import Avg, Count, Max, Min
 from tortoise.queryset import QuerySet
 
 from server.clock import OFFICE_TIMEZONE, today
@@ -196,7 +195,7 @@ class Source:
 
     async def records(self, period: Period, group: str | None = None) -> QuerySet:
         if self.held is not None:
-            return (await self.held(period)).institutions(group)
+            return await (await self.held(period)).institutions(group)
         rows = await self.rows(period)
         if group is None:
             return rows
@@ -297,8 +296,7 @@ def _followed_up_sql() -> str:
     compared as stored: SQLite keeps them as text in the office's time,
     which sorts as the moments do.
     """
-    postgres = Tortoise.get_connection("default").capabilities.dialect == "postgres"
-    if postgres:
+    if _postgres():
         zone = f"'{OFFICE_TIMEZONE.key}'"
         notice_of = "i.details->>'notice'"
         midnight = f'("notice"."issued_on"::timestamp AT TIME ZONE {zone})'
@@ -375,111 +373,159 @@ async def _not_inspected(period: Period) -> QuerySet:
 
 async def _cards_at_end(period: Period) -> "HeldAtEnd":
     """The card each institution held at the period's end."""
-    changes = CardChange.annotate(took_effect=F("at"))
-    since = changes.filter(took_effect__gte=period.ends_before)
-    return await held_at_end(period, since, changes, "card")
+    since = CardChange.filter(at__gte=period.ends_before)
+    return HeldAtEnd(CARD_HISTORY, period.ends_before, since)
 
 
 async def _lists_at_end(period: Period) -> "HeldAtEnd":
     """The list each institution was on at the period's end: its newest move
     in force by then, counted from when it was confirmed."""
-    applied = ListChange.filter(state=ListChangeState.APPLIED).annotate(
-        took_effect=Coalesce(F("decided_at"), F("at"))
-    )
-    # The same as took_effect >= the end, put so that the indexes serve it.
-    since = applied.filter(
-        Q(decided_at__gte=period.ends_before)
-        | Q(decided_at__isnull=True, at__gte=period.ends_before)
-    )
-    return await held_at_end(period, since, applied, "list_name")
-
-
-async def held_at_end(
-    period: Period, since: QuerySet, changes: QuerySet, column: str
-) -> "HeldAtEnd":
-    """`column` of each institution as its `changes` left it at the period's
-    end, for every licensed institution (None: no card yet, on no list) and
-    every other that held a value then: a place that is not licensed counts
-    only while it holds a card or is on a list.
-
-    An institution stores the value its newest change gave it, and each
-    change the value it replaced. So an institution changed `since` the end
-    held then what its first change after the end replaced, and any other
-    holds now what it held then, counted in SQL. Only a change proposed
-    before the end and confirmed after it (a blacklisting waits for a second
-    administrator) replaced a value that may have changed meanwhile; those
-    few institutions have their history read.
-    """
     end = period.ends_before
-    # Distinct for the reason given in `_villages_not_patrolled`.
-    changed = Subquery(since.distinct().values("institution_id"))
-    unchanged = Institution.exclude(id__in=changed).filter(
-        Q(license_status=LicenseStatus.LICENSED) | Q(**{f"{column}__isnull": False})
+    since = ListChange.filter(state=ListChangeState.APPLIED).filter(
+        Q(decided_at__gte=end) | Q(decided_at__isnull=True, at__gte=end)
     )
+    return HeldAtEnd(LIST_HISTORY, end, since)
 
-    first: dict[int, tuple[Any, datetime]] = {}
-    licensed = set()
-    for institution_id, previous, proposed, license_status in await since.order_by(
-        "institution_id", "took_effect", "id"
-    ).values_list("institution_id", "previous", "at", "institution__license_status"):
-        first.setdefault(institution_id, (previous, proposed))
-        if license_status == LicenseStatus.LICENSED:
-            licensed.add(institution_id)
-    then = {id_: previous for id_, (previous, at) in first.items() if at >= end}
-    waited = [id_ for id_, (_previous, at) in first.items() if at < end]
-    history = changes.filter(institution_id__in=waited, took_effect__lt=end)
-    for institution_id, value in await history.order_by(
-        "institution_id", "at", "id"
-    ).values_list("institution_id", column):
-        then[institution_id] = value
 
-    held = {id_: then.get(id_) for id_ in licensed} | {
-        id_: value for id_, value in then.items() if value is not None
-    }
-    return HeldAtEnd(column, unchanged, held)
+@dataclass(frozen=True)
+class ValueHistory:
+    """A value an institution holds, in a column of the same name on the
+    institution and on each of its changes, and how to read those changes.
+
+    Each fragment is SQL about one change, named by `{c}`: `in_force` holds
+    for a change that counts at all; `took_effect` says when it did; `since`
+    is "took effect at or after {end}", written so that the indexes serve it.
+    """
+
+    column: str
+    changes: type[Model]
+    in_force: str
+    took_effect: str
+    since: str
+
+
+CARD_HISTORY = ValueHistory(
+    column="card",
+    changes=CardChange,
+    in_force="TRUE",
+    took_effect="{c}.at",
+    since="{c}.at >= {end}",
+)
+
+# A move onto the black list waits for a second administrator: it takes
+# effect when confirmed, and a superseded or refused one never does.
+LIST_HISTORY = ValueHistory(
+    column="list_name",
+    changes=ListChange,
+    in_force=f"{{c}}.state = '{ListChangeState.APPLIED}'",
+    took_effect="COALESCE({c}.decided_at, {c}.at)",
+    since="({c}.decided_at >= {end} OR ({c}.decided_at IS NULL AND {c}.at >= {end}))",
+)
 
 
 @dataclass(frozen=True)
 class HeldAtEnd:
-    """Institutions by the value they held at a period's end: those whose
-    value has not changed since, as a query; the others, as looked up."""
+    """The value each institution held at a period's end, for every licensed
+    institution (None: no card yet, on no list) and every other that held a
+    value then: a place that is not licensed counts only while it holds a
+    card or is on a list.
 
-    column: str
-    unchanged: QuerySet
-    changed: dict[int, Any]
+    An institution stores the value its newest change gave it, and each
+    change the value it replaced. So an institution changed `since` the end
+    held then what its first change after the end replaced, and any other
+    holds now what it held then. Only a change proposed before the end and
+    confirmed after it replaced a value that may have changed meanwhile: for
+    those few the newest change in force by the end says. Tortoise has no
+    window functions, so the values are computed in SQL written here.
+    """
+
+    history: ValueHistory
+    end: datetime
+    since: QuerySet
 
     async def counts(self) -> dict[str, int]:
-        counted: dict[str, int] = defaultdict(int)
-        grouped = (
-            self.unchanged.annotate(counted=Count("id"))
-            .group_by(self.column)
-            .values_list(self.column, "counted")
+        statement = (
+            f"SELECT held, COUNT(*) AS institutions FROM ({self._held_sql('LEFT')}) "
+            "AS counted GROUP BY held"
         )
-        for value, count in await grouped:
-            counted[value or NONE] += count
-        for value in self.changed.values():
-            counted[value or NONE] += 1
-        return counted
+        rows = await self._query(statement)
+        return {row["held"] or NONE: row["institutions"] for row in rows}
 
-    def institutions(self, group: str | None) -> QuerySet:
+    async def institutions(self, group: str | None) -> QuerySet:
         """The institutions holding `group` (NONE: no value), or all of them."""
-        unchanged = self.unchanged
+        column = self.history.column
+        changed = Subquery(self.since.distinct().values("institution_id"))
+        unchanged = Institution.exclude(id__in=changed).filter(
+            Q(license_status=LicenseStatus.LICENSED) | Q(**{f"{column}__isnull": False})
+        )
         if group == NONE:
-            unchanged = unchanged.filter(**{f"{self.column}__isnull": True})
+            unchanged = unchanged.filter(**{f"{column}__isnull": True})
         elif group is not None:
-            unchanged = unchanged.filter(**{self.column: group})
-        changed = [
-            id_ for id_, value in self.changed.items() if group in (None, value or NONE)
-        ]
-        if len(changed) > MOST_LISTED_BY_ID:
+            unchanged = unchanged.filter(**{column: group})
+
+        rows = await self._query(self._held_sql("INNER"))
+        held = [row["id"] for row in rows if group in (None, row["held"] or NONE)]
+        if len(held) > MOST_LISTED_BY_ID:
             message = _(
                 "Too many institutions changed since this period to list them; "
                 "choose a later period."
             )
             raise DomainError(ErrorCode.INVALID, message)
         return Institution.filter(
-            Q(id__in=Subquery(unchanged.values("id"))) | Q(id__in=changed)
+            Q(id__in=Subquery(unchanged.values("id"))) | Q(id__in=held)
         )
+
+    def _held_sql(self, join: str) -> str:
+        """Each institution's id and the value it held at the end, for those
+        that count; with an INNER join only those changed since the end."""
+        history = self.history
+        table = f'"{history.changes._meta.db_table}"'
+        column = f'"{history.column}"'
+        end = "$1" if _postgres() else "?1"
+
+        def about(change: str, fragment: str) -> str:
+            return fragment.format(c=change, end=end)
+
+        in_order = f"{about('c', history.took_effect)}, c.id"
+        first_since = (
+            "SELECT c.institution_id, c.previous, c.at, ROW_NUMBER() OVER ("
+            f"PARTITION BY c.institution_id ORDER BY {in_order}) AS place "
+            f"FROM {table} c "
+            f"WHERE {about('c', history.in_force)} AND {about('c', history.since)}"
+        )
+        newest_before = (
+            f"SELECT h.{column} FROM {table} h WHERE h.institution_id = i.id "
+            f"AND {about('h', history.in_force)} "
+            f"AND {about('h', history.took_effect)} < {end} "
+            "ORDER BY h.at DESC, h.id DESC LIMIT 1"
+        )
+        held = (
+            f"CASE WHEN f.institution_id IS NULL THEN i.{column} "
+            f"WHEN f.at >= {end} THEN f.previous ELSE ({newest_before}) END"
+        )
+        every = (
+            f"SELECT i.id, i.license_status, {held} AS held FROM institution i "
+            f"{join} JOIN ({first_since}) AS f "
+            "ON f.institution_id = i.id AND f.place = 1"
+        )
+        return (
+            f"SELECT id, held FROM ({every}) AS at_end "
+            f"WHERE held IS NOT NULL OR license_status = '{LicenseStatus.LICENSED}'"
+        )
+
+    async def _query(self, statement: str) -> list[Any]:
+        """Run `statement` with the end as its one parameter, stored as the
+        changes' own times are, so that SQLite compares like with like."""
+        end = self.history.changes._meta.fields_map["at"].to_db_value(
+            self.end, self.history.changes
+        )
+        connection = Tortoise.get_connection("default")
+        _count, rows = await connection.execute_query(statement, [end])
+        return list(rows)
+
+
+def _postgres() -> bool:
+    return Tortoise.get_connection("default").capabilities.dialect == "postgres"
 
 
 # Ids sent as the parameters of one statement: well under the limits of

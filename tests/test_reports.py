@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from tortoise import Tortoise
 
 from server import inspections, reports, workload
 from server.accounts import actor_for_account
@@ -590,3 +591,14 @@ async def test_reports_send_no_more_parameters_for_more_people_and_institutions(
     await add_subdistricts(2)
 
     assert await parameters_sent() == before
+
+
+async def test_postgresql_runs_our_statements_without_compiling_them(db, database_url):
+    # Compiling a province's counts to machine code cost more than it saved.
+    if database_url.startswith("sqlite://"):
+        pytest.skip("SQLite has no JIT compiler")
+    connection = Tortoise.get_connection("default")
+
+    (setting,) = await connection.execute_query_dict("SHOW jit")
+
+    assert setting == {"jit": "off"}
