@@ -522,7 +522,7 @@ def _serve_peer(peer_dir: Path, database: str, var_dir: Path) -> Iterator[Server
         "-C",
         str(config),
         "-c",
-        database,
+        _without_jit(database),
         "-s",
         "public",
         "-n",
@@ -534,6 +534,14 @@ def _serve_peer(peer_dir: Path, database: str, var_dir: Path) -> Iterator[Server
     with _server("postgraphile", command, environment, var_dir, port) as server:
         _wait_until_up(server, "POST", "/graphql")
         yield server
+
+
+def _without_jit(database: str) -> str:
+    """The peer's database URL with PostgreSQL's JIT compiler off, as
+    xiaowai turns it off for its own connections (`server/database.py`), so
+    that neither side's statements pay for compiling."""
+    joiner = "&" if "?" in database else "?"
+    return f"{database}{joiner}options=-c%20jit%3Doff"
 
 
 @contextmanager
