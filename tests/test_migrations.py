@@ -21,6 +21,24 @@ LEADING_INDEX_COLUMNS_POSTGRES = """
     WHERE t.relnamespace = 'public'::regnamespace
 """
 
+# Every index of the database, as its table and its columns in order.
+INDEXES_SQLITE = """
+    SELECT m.name AS "table", l.name AS "index", i.name AS column_name
+    FROM sqlite_master m, pragma_index_list(m.name) l, pragma_index_info(l.name) i
+    WHERE m.type = 'table'
+    ORDER BY l.name, i.seqno
+"""
+INDEXES_POSTGRES = """
+    SELECT t.relname AS "table", x.indexrelid::regclass::text AS "index",
+           a.attname AS column_name
+    FROM pg_index x
+    JOIN pg_class t ON t.oid = x.indrelid
+    CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, place)
+    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+    WHERE t.relnamespace = 'public'::regnamespace
+    ORDER BY 2, k.place
+"""
+
 
 def columns_that_need_an_index() -> set[tuple[str, str]]:
     needed = set()
@@ -58,3 +76,24 @@ async def test_migrations_are_up_to_date_with_the_models(db, database_url):
     changes = await MigrationAutodetector(Tortoise.apps, config).changes()
 
     assert [writer.name for writer in changes] == []
+
+
+async def test_every_index_a_model_declares_is_in_the_database(db, database_url):
+    # A migration that adds an index has been seen to create none.
+    query = INDEXES_SQLITE if database_url.startswith("sqlite") else INDEXES_POSTGRES
+    rows = await Tortoise.get_connection("default").execute_query_dict(query)
+    columns: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        columns.setdefault((row["table"], row["index"]), []).append(row["column_name"])
+    present = {(table, tuple(names)) for (table, _), names in columns.items()}
+
+    declared = set()
+    for model in Tortoise.apps[APP_LABEL].values():
+        meta = model._meta
+        for index in meta.indexes:
+            names = tuple(meta.fields_db_projection.get(f, f) for f in index)
+            declared.add((meta.db_table, names))
+
+    directory = ("institution", ("license_status", "operating_status", "list_name"))
+    assert directory in declared
+    assert declared - present == set()
