@@ -18,7 +18,7 @@ APP_LABEL = "xiaowai"
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """The configuration Tortoise needs, for the app, the CLI and the tests."""
-    connection: str | dict[str, Any] = database_url
+    connection: str | dict[str, Any]
     if database_url.startswith("sqlite://"):
         _create_parent_folder(database_url)
         connection = _durable(database_url)

@@ -6,22 +6,7 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 
 from server.database import APP_LABEL, tortoise_config
 
-# Every query filters or joins on these; a missing index turns a lookup into
-# a scan of the table, which no one notices until the data grows.
-LEADING_INDEX_COLUMNS_SQLITE = """
-    SELECT m.name AS "table", i.name AS column_name
-    FROM sqlite_master m, pragma_index_list(m.name) l, pragma_index_info(l.name) i
-    WHERE m.type = 'table' AND i.seqno = 0
-"""
-LEADING_INDEX_COLUMNS_POSTGRES = """
-    SELECT t.relname AS "table", a.attname AS column_name
-    FROM pg_index x
-    JOIN pg_class t ON t.oid = x.indrelid
-    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
-    WHERE t.relnamespace = 'public'::regnamespace
-"""
-
-# Every index of the database, as its table and its columns in order.
+# Every index of the database, as its table, its name and its columns in order.
 INDEXES_SQLITE = """
     SELECT m.name AS "table", l.name AS "index", i.name AS column_name
     FROM sqlite_master m, pragma_index_list(m.name) l, pragma_index_info(l.name) i
@@ -40,6 +25,18 @@ INDEXES_POSTGRES = """
 """
 
 
+async def indexes_in_the_database(database_url: str) -> set[tuple[str, tuple]]:
+    """Each index as its table and the names of its columns, in order."""
+    query = INDEXES_SQLITE if database_url.startswith("sqlite") else INDEXES_POSTGRES
+    rows = await Tortoise.get_connection("default").execute_query_dict(query)
+    columns: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        columns.setdefault((row["table"], row["index"]), []).append(row["column_name"])
+    return {(table, tuple(names)) for (table, _index), names in columns.items()}
+
+
+# Every query filters or joins on these; a missing index turns a lookup into
+# a scan of the table, which no one notices until the data grows.
 def columns_that_need_an_index() -> set[tuple[str, str]]:
     needed = set()
     for model in Tortoise.apps[APP_LABEL].values():
@@ -57,13 +54,8 @@ def columns_that_need_an_index() -> set[tuple[str, str]]:
 
 
 async def test_every_foreign_key_and_filtered_column_leads_an_index(db, database_url):
-    query = (
-        LEADING_INDEX_COLUMNS_SQLITE
-        if database_url.startswith("sqlite")
-        else LEADING_INDEX_COLUMNS_POSTGRES
-    )
-    rows = await Tortoise.get_connection("default").execute_query_dict(query)
-    indexed = {(row["table"], row["column_name"]) for row in rows}
+    indexes = await indexes_in_the_database(database_url)
+    indexed = {(table, columns[0]) for table, columns in indexes}
 
     needed = columns_that_need_an_index()
     assert ("institution", "village_id") in needed
@@ -80,12 +72,7 @@ async def test_migrations_are_up_to_date_with_the_models(db, database_url):
 
 async def test_every_index_a_model_declares_is_in_the_database(db, database_url):
     # A migration that adds an index has been seen to create none.
-    query = INDEXES_SQLITE if database_url.startswith("sqlite") else INDEXES_POSTGRES
-    rows = await Tortoise.get_connection("default").execute_query_dict(query)
-    columns: dict[tuple[str, str], list[str]] = {}
-    for row in rows:
-        columns.setdefault((row["table"], row["index"]), []).append(row["column_name"])
-    present = {(table, tuple(names)) for (table, _), names in columns.items()}
+    present = await indexes_in_the_database(database_url)
 
     declared = set()
     for model in Tortoise.apps[APP_LABEL].values():
